@@ -1,0 +1,12 @@
+//! rapport: turns a business's raw client events into classified, scored, explained clients.
+//!
+//! The core (every module but `wasm`) is plain Rust with no JavaScript types; the `wasm` module
+//! is the only binding layer.
+
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod ingest;
+pub mod time;
+
+pub use error::{ErrorCode, RapportError, Result};

@@ -1,0 +1,315 @@
+//! Timestamps: parsing ISO-8601 text and epoch milliseconds into UTC milliseconds, and the
+//! calendar arithmetic (days, ISO weeks, months) the activity views need.
+//!
+//! Written by hand rather than with `chrono`/`time`/`jiff`: rapport needs only a strict subset
+//! of ISO-8601 and proleptic-Gregorian day arithmetic, and those crates add tens of kilobytes
+//! to a `.wasm` that must stay small for the edge.
+
+use crate::error::{ErrorCode, RapportError, Result};
+
+pub const MS_PER_DAY: i64 = 86_400_000;
+/// Earliest accepted instant: 1900-01-01T00:00:00Z.
+pub const MIN_MS: i64 = -2_208_988_800_000;
+/// Latest accepted instant: 2200-12-31T23:59:59.999Z.
+pub const MAX_MS: i64 = 7_289_567_999_999;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's `days_from_civil`).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date `(year, month, day)` of a day number (inverse of [`days_from_civil`]).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// The UTC day number (days since 1970-01-01) of an instant.
+pub fn day_of(ms: i64) -> i32 {
+    ms.div_euclid(MS_PER_DAY) as i32
+}
+
+/// Monday-based week number: the day number of the Monday starting the ISO week of `day`.
+pub fn week_start(day: i32) -> i32 {
+    // 1970-01-01 was a Thursday, so Monday is day -3 modulo 7.
+    day - (day + 3).rem_euclid(7)
+}
+
+/// Month index (year * 12 + month - 1) of a day number.
+pub fn month_index(day: i32) -> i32 {
+    let (y, m, _) = civil_from_days(day as i64);
+    (y * 12 + m as i64 - 1) as i32
+}
+
+/// First day number of a month index.
+pub fn month_start(month: i32) -> i32 {
+    let y = month.div_euclid(12) as i64;
+    let m = month.rem_euclid(12) as u32 + 1;
+    days_from_civil(y, m, 1) as i32
+}
+
+/// `YYYY-MM-DD` of a day number.
+pub fn format_day(day: i32) -> String {
+    let (y, m, d) = civil_from_days(day as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` of an instant.
+pub fn format_ms(ms: i64) -> String {
+    let day = ms.div_euclid(MS_PER_DAY);
+    let rem = ms.rem_euclid(MS_PER_DAY);
+    let (h, mi, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
+    format!("{}T{h:02}:{mi:02}:{s:02}.{milli:03}Z", format_day(day as i32))
+}
+
+fn range_checked(ms: i64, shown: &str) -> Result<i64> {
+    if (MIN_MS..=MAX_MS).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(RapportError::new(
+            ErrorCode::TimestampOutOfRange,
+            format!("{shown} is outside the supported range 1900-01-01 to 2200-12-31"),
+        ))
+    }
+}
+
+/// Epoch milliseconds given as a number. Fractions of a millisecond are dropped.
+pub fn from_epoch_ms(v: f64) -> Result<i64> {
+    if !v.is_finite() {
+        return Err(RapportError::new(
+            ErrorCode::InvalidTimestamp,
+            format!("timestamp {v} is not a finite number of epoch milliseconds"),
+        ));
+    }
+    if v < MIN_MS as f64 || v > MAX_MS as f64 {
+        return range_checked(if v < 0.0 { i64::MIN } else { i64::MAX }, &format!("{v}"));
+    }
+    Ok(v.floor() as i64)
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self, n: usize) -> Option<i64> {
+        let s = self.b.get(self.i..self.i + n)?;
+        let mut v = 0i64;
+        for &c in s {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + (c - b'0') as i64;
+        }
+        self.i += n;
+        Some(v)
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn done(&self) -> bool {
+        self.i == self.b.len()
+    }
+}
+
+/// Parses a timestamp written as text. Accepted forms:
+/// - `YYYY-MM-DD` (midnight UTC) and the basic form `YYYYMMDD`;
+/// - `YYYY-MM-DDTHH:MM`, `…:SS`, `…:SS.fff` (any number of fraction digits, `T` or a space),
+///   with no offset (taken as UTC), `Z`, or an offset `±HH:MM`, `±HHMM` or `±HH`;
+/// - an integer of epoch milliseconds (any other run of digits, optionally signed).
+pub fn parse_timestamp(text: &str) -> Result<i64> {
+    let t = text.trim();
+    let bad = || {
+        RapportError::new(
+            ErrorCode::InvalidTimestamp,
+            format!(
+                "cannot read {:?} as a timestamp (expected ISO-8601 like 2024-06-30 or 2024-06-30T12:00:00Z, or epoch milliseconds)",
+                truncate(t, 40)
+            ),
+        )
+    };
+    if t.is_empty() {
+        return Err(RapportError::new(ErrorCode::MissingField, "timestamp is empty"));
+    }
+    let b = t.as_bytes();
+    let all_digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if b.len() == 8 && all_digits(b) {
+        let mut c = Cursor { b, i: 0 };
+        let (y, m, d) = (c.digits(4).ok_or_else(bad)?, c.digits(2).ok_or_else(bad)?, c.digits(2).ok_or_else(bad)?);
+        return civil_ms(y, m, d, 0, 0, 0, 0, t).map_err(|e| if e.code == ErrorCode::InvalidTimestamp { bad() } else { e });
+    }
+    let unsigned = if b[0] == b'-' || b[0] == b'+' { &b[1..] } else { b };
+    if all_digits(unsigned) {
+        if unsigned.len() > 15 {
+            return range_checked(i64::MAX, t);
+        }
+        let v: i64 = t.parse().map_err(|_| bad())?;
+        return range_checked(v, t);
+    }
+    let mut c = Cursor { b, i: 0 };
+    let y = c.digits(4).ok_or_else(bad)?;
+    if !c.eat(b'-') {
+        return Err(bad());
+    }
+    let m = c.digits(2).ok_or_else(bad)?;
+    if !c.eat(b'-') {
+        return Err(bad());
+    }
+    let d = c.digits(2).ok_or_else(bad)?;
+    let (mut hh, mut mm, mut ss, mut frac_ms) = (0, 0, 0, 0);
+    let mut offset_min = 0i64;
+    if !c.done() {
+        if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+            return Err(bad());
+        }
+        hh = c.digits(2).ok_or_else(bad)?;
+        if !c.eat(b':') {
+            return Err(bad());
+        }
+        mm = c.digits(2).ok_or_else(bad)?;
+        if c.eat(b':') {
+            ss = c.digits(2).ok_or_else(bad)?;
+            if c.eat(b'.') || c.eat(b',') {
+                let start = c.i;
+                let mut scale = 100;
+                while let Some(ch) = c.peek().filter(u8::is_ascii_digit) {
+                    frac_ms += (ch - b'0') as i64 * scale;
+                    scale /= 10;
+                    c.i += 1;
+                }
+                if c.i == start {
+                    return Err(bad());
+                }
+            }
+        }
+        match c.peek() {
+            None => {}
+            Some(b'Z') | Some(b'z') => {
+                c.i += 1;
+            }
+            Some(sign @ (b'+' | b'-')) => {
+                c.i += 1;
+                let oh = c.digits(2).ok_or_else(bad)?;
+                c.eat(b':');
+                let om = if c.done() { 0 } else { c.digits(2).ok_or_else(bad)? };
+                if oh > 23 || om > 59 {
+                    return Err(bad());
+                }
+                offset_min = (oh * 60 + om) * if sign == b'-' { -1 } else { 1 };
+            }
+            Some(_) => return Err(bad()),
+        }
+        if !c.done() {
+            return Err(bad());
+        }
+    }
+    let local = civil_ms(y, m, d, hh, mm, ss, frac_ms, t).map_err(|e| if e.code == ErrorCode::InvalidTimestamp { bad() } else { e })?;
+    range_checked(local - offset_min * 60_000, t)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn civil_ms(y: i64, m: i64, d: i64, hh: i64, mm: i64, ss: i64, ms: i64, shown: &str) -> Result<i64> {
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m as u32) as i64 || hh > 23 || mm > 59 || ss > 60 {
+        return Err(RapportError::new(ErrorCode::InvalidTimestamp, "invalid date"));
+    }
+    let days = days_from_civil(y, m as u32, d as u32);
+    // A leap second (ss = 60) is folded into the next second.
+    let v = days * MS_PER_DAY + hh * 3_600_000 + mm * 60_000 + ss * 1000 + ms;
+    range_checked(v, shown)
+}
+
+pub(crate) fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n).collect();
+        out.push('…');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip_over_four_centuries() {
+        for z in (-30_000..120_000).step_by(7) {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn parses_iso_forms_and_offsets() {
+        let base = parse_timestamp("2024-06-30").unwrap();
+        assert_eq!(base, 1_719_705_600_000);
+        assert_eq!(parse_timestamp("20240630").unwrap(), base);
+        assert_eq!(parse_timestamp("2024-06-30T00:00:00Z").unwrap(), base);
+        assert_eq!(parse_timestamp("2024-06-30 02:00:00+02:00").unwrap(), base);
+        assert_eq!(parse_timestamp("2024-06-29T19:30-0430").unwrap(), base);
+        assert_eq!(parse_timestamp("2024-06-30T00:00:00.250Z").unwrap(), base + 250);
+        assert_eq!(parse_timestamp("2024-06-30T00:00:00.123456Z").unwrap(), base + 123);
+        assert_eq!(parse_timestamp("1719705600000").unwrap(), base);
+        assert_eq!(parse_timestamp("2024-06-30T05:00").unwrap(), base + 5 * 3_600_000);
+    }
+
+    #[test]
+    fn rejects_bad_and_out_of_range() {
+        for bad in ["2024-13-01", "2024-02-30", "2023-02-29", "yesterday", "2024-06-30T25:00", "2024-06-30X", "2024-06-30T12:00+25:00", "2024/06/30"] {
+            assert_eq!(parse_timestamp(bad).unwrap_err().code, ErrorCode::InvalidTimestamp, "{bad}");
+        }
+        assert_eq!(parse_timestamp("2024-02-29").unwrap(), days_from_civil(2024, 2, 29) * MS_PER_DAY);
+        assert_eq!(parse_timestamp("1800-01-01").unwrap_err().code, ErrorCode::TimestampOutOfRange);
+        assert_eq!(parse_timestamp("99999999999999999999").unwrap_err().code, ErrorCode::TimestampOutOfRange);
+        assert_eq!(from_epoch_ms(f64::NAN).unwrap_err().code, ErrorCode::InvalidTimestamp);
+        assert_eq!(from_epoch_ms(1e300).unwrap_err().code, ErrorCode::TimestampOutOfRange);
+        assert_eq!(parse_timestamp("  ").unwrap_err().code, ErrorCode::MissingField);
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_months_round_trip() {
+        let mon = days_from_civil(2024, 6, 24) as i32;
+        for d in mon..mon + 7 {
+            assert_eq!(week_start(d), mon);
+        }
+        assert_eq!(week_start(mon - 1), mon - 7);
+        let d = days_from_civil(2024, 2, 29) as i32;
+        assert_eq!(month_start(month_index(d)), days_from_civil(2024, 2, 1) as i32);
+        assert_eq!(format_ms(parse_timestamp("2024-06-30T12:34:56.789Z").unwrap()), "2024-06-30T12:34:56.789Z");
+    }
+}
