@@ -114,13 +114,6 @@ pub fn cadence(days: &[DayCount]) -> Option<f64> {
     Some(if n % 2 == 1 { gaps[n / 2] as f64 } else { (gaps[n / 2 - 1] + gaps[n / 2]) as f64 / 2.0 })
 }
 
-fn fmt_days(d: f64) -> String {
-    if d.fract() == 0.0 {
-        format!("{d:.0}")
-    } else {
-        format!("{d:.1}")
-    }
-}
 
 /// Classifies one client; `None` if it has no activity on or before `as_of`.
 pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<Activity> {
@@ -136,7 +129,7 @@ pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<A
     let since = (as_of - last) as u32;
     let s = since as f64;
     let cadence_text = match cad {
-        Some(c) => format!("usually active every {} days", fmt_days(c)),
+        Some(c) => format!("usually active every {} days", crate::activity_fmt(c)),
         None => "too few active days for a cadence".to_string(),
     };
     let cancel_day = rec.last_cancel_ms.map(day_of).filter(|&c| c <= as_of);
@@ -145,19 +138,19 @@ pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<A
     } else if s > th.churn_days {
         (
             Status::Churned,
-            Reason::new("SILENT_PAST_CHURN", format!("no activity for {since} days, past the churn threshold of {} days ({cadence_text})", fmt_days(th.churn_days))),
+            Reason::new("SILENT_PAST_CHURN", format!("no activity for {since} days, past the churn threshold of {} days ({cadence_text})", crate::activity_fmt(th.churn_days))),
         )
     } else if as_of - first < o.new_days as i32 {
         (Status::New, Reason::new("FIRST_SEEN_RECENTLY", format!("first active {} days ago", as_of - first)))
     } else if s > th.dormant_days {
         (
             Status::Dormant,
-            Reason::new("SILENT_PAST_DORMANT", format!("no activity for {since} days, past the dormant threshold of {} days ({cadence_text})", fmt_days(th.dormant_days))),
+            Reason::new("SILENT_PAST_DORMANT", format!("no activity for {since} days, past the dormant threshold of {} days ({cadence_text})", crate::activity_fmt(th.dormant_days))),
         )
     } else if s > th.at_risk_days {
         (
             Status::AtRisk,
-            Reason::new("SILENT_PAST_AT_RISK", format!("no activity for {since} days, past the at-risk threshold of {} days ({cadence_text})", fmt_days(th.at_risk_days))),
+            Reason::new("SILENT_PAST_AT_RISK", format!("no activity for {since} days, past the at-risk threshold of {} days ({cadence_text})", crate::activity_fmt(th.at_risk_days))),
         )
     } else {
         let window_start = as_of - o.resurrected_days as i32;
@@ -170,7 +163,7 @@ pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<A
             ),
             None => (
                 Status::Active,
-                Reason::new("ACTIVE_ON_CADENCE", format!("last active {since} days ago, within the at-risk threshold of {} days", fmt_days(th.at_risk_days))),
+                Reason::new("ACTIVE_ON_CADENCE", format!("last active {since} days ago, within the at-risk threshold of {} days", crate::activity_fmt(th.at_risk_days))),
             ),
         }
     };

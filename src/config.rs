@@ -103,6 +103,9 @@ pub struct EngagementOptions {
     pub frequency_target_days: f64,
     /// Events per active day that earn full intensity. Default 5.
     pub intensity_target: f64,
+    /// Share of days active (in the window, or since first activity if shorter) that earns a
+    /// full share score. Default 0.5.
+    pub active_share_target: f64,
     /// Feature catalog; when empty, the features seen across all clients.
     pub features: Vec<String>,
     pub weights: EngagementWeights,
@@ -115,6 +118,7 @@ impl Default for EngagementOptions {
             recency_half_life_days: 14.0,
             frequency_target_days: 12.0,
             intensity_target: 5.0,
+            active_share_target: 0.5,
             features: Vec::new(),
             weights: EngagementWeights::default(),
         }
@@ -267,6 +271,7 @@ impl ScorerOptions {
         positive("engagement.recencyHalfLifeDays", e.recency_half_life_days)?;
         positive("engagement.frequencyTargetDays", e.frequency_target_days)?;
         positive("engagement.intensityTarget", e.intensity_target)?;
+        positive("engagement.activeShareTarget", e.active_share_target)?;
         let w = &e.weights;
         let mut sum = 0.0;
         for (k, v) in [

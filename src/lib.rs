@@ -5,10 +5,22 @@
 
 pub mod activity;
 pub mod config;
+pub mod engagement;
 pub mod error;
 pub mod event;
 pub mod ingest;
 pub mod ledger;
+pub mod scorer;
+pub mod synth;
 pub mod time;
 
 pub use error::{ErrorCode, RapportError, Result};
+
+/// A number of days or events for text: whole numbers without decimals.
+pub(crate) fn activity_fmt(n: f64) -> String {
+    if n.fract() == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.1}")
+    }
+}
