@@ -49,7 +49,14 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [Status::New, Status::Active, Status::AtRisk, Status::Dormant, Status::Churned, Status::Resurrected];
+    pub const ALL: [Status; 6] = [
+        Status::New,
+        Status::Active,
+        Status::AtRisk,
+        Status::Dormant,
+        Status::Churned,
+        Status::Resurrected,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Status::New => "new",
@@ -72,7 +79,10 @@ pub struct Reason {
 
 impl Reason {
     pub fn new(code: &str, text: impl Into<String>) -> Self {
-        Reason { code: code.to_string(), text: text.into() }
+        Reason {
+            code: code.to_string(),
+            text: text.into(),
+        }
     }
 }
 
@@ -111,9 +121,12 @@ pub fn cadence(days: &[DayCount]) -> Option<f64> {
     let mut gaps: Vec<i32> = days.windows(2).map(|w| w[1].day - w[0].day).collect();
     gaps.sort_unstable();
     let n = gaps.len();
-    Some(if n % 2 == 1 { gaps[n / 2] as f64 } else { (gaps[n / 2 - 1] + gaps[n / 2]) as f64 / 2.0 })
+    Some(if n % 2 == 1 {
+        gaps[n / 2] as f64
+    } else {
+        (gaps[n / 2 - 1] + gaps[n / 2]) as f64 / 2.0
+    })
 }
-
 
 /// Classifies one client; `None` if it has no activity on or before `as_of`.
 pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<Activity> {
@@ -134,14 +147,29 @@ pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<A
     };
     let cancel_day = rec.last_cancel_ms.map(day_of).filter(|&c| c <= as_of);
     let (status, reason) = if let Some(c) = cancel_day.filter(|&c| last <= c) {
-        (Status::Churned, Reason::new("CANCELLED", format!("cancelled on {} with no activity since", time::format_day(c))))
+        (
+            Status::Churned,
+            Reason::new(
+                "CANCELLED",
+                format!(
+                    "cancelled on {} with no activity since",
+                    time::format_day(c)
+                ),
+            ),
+        )
     } else if s > th.churn_days {
         (
             Status::Churned,
             Reason::new("SILENT_PAST_CHURN", format!("no activity for {since} days, past the churn threshold of {} days ({cadence_text})", crate::activity_fmt(th.churn_days))),
         )
     } else if as_of - first < o.new_days as i32 {
-        (Status::New, Reason::new("FIRST_SEEN_RECENTLY", format!("first active {} days ago", as_of - first)))
+        (
+            Status::New,
+            Reason::new(
+                "FIRST_SEEN_RECENTLY",
+                format!("first active {} days ago", as_of - first),
+            ),
+        )
     } else if s > th.dormant_days {
         (
             Status::Dormant,
@@ -159,15 +187,35 @@ pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<A
         match gap.filter(|&g| g as f64 > th.dormant_days) {
             Some(g) => (
                 Status::Resurrected,
-                Reason::new("RETURNED_AFTER_GAP", format!("back on {} after {g} quiet days", time::format_day(days[i].day))),
+                Reason::new(
+                    "RETURNED_AFTER_GAP",
+                    format!(
+                        "back on {} after {g} quiet days",
+                        time::format_day(days[i].day)
+                    ),
+                ),
             ),
             None => (
                 Status::Active,
-                Reason::new("ACTIVE_ON_CADENCE", format!("last active {since} days ago, within the at-risk threshold of {} days", crate::activity_fmt(th.at_risk_days))),
+                Reason::new(
+                    "ACTIVE_ON_CADENCE",
+                    format!(
+                        "last active {since} days ago, within the at-risk threshold of {} days",
+                        crate::activity_fmt(th.at_risk_days)
+                    ),
+                ),
             ),
         }
     };
-    Some(Activity { status, reason, days_since_last: since, cadence_days, thresholds: th, first_active_day: first, last_active_day: last })
+    Some(Activity {
+        status,
+        reason,
+        days_since_last: since,
+        cadence_days,
+        thresholds: th,
+        first_active_day: first,
+        last_active_day: last,
+    })
 }
 
 /// One period of the lifecycle view.
@@ -286,7 +334,13 @@ pub fn stickiness(ledger: &Ledger, as_of: i32) -> Stickiness {
     let dau = daily as f64 / MONTH as f64;
     let wau = weekly as f64 / MONTH as f64;
     let ratio = |x: f64| if mau == 0 { 0.0 } else { x / mau as f64 };
-    Stickiness { dau, wau, mau, dau_mau: ratio(dau), wau_mau: ratio(wau) }
+    Stickiness {
+        dau,
+        wau,
+        mau,
+        dau_mau: ratio(dau),
+        wau_mau: ratio(wau),
+    }
 }
 
 #[cfg(test)]
@@ -297,29 +351,42 @@ mod tests {
     use crate::time::days_from_civil;
 
     fn ledger_of(events: &[(&str, &str, &str)]) -> Ledger {
-        let json: Vec<String> = events.iter().map(|(c, t, k)| format!(r#"{{"clientId":"{c}","timestamp":"{t}","kind":"{k}"}}"#)).collect();
+        let json: Vec<String> = events
+            .iter()
+            .map(|(c, t, k)| format!(r#"{{"clientId":"{c}","timestamp":"{t}","kind":"{k}"}}"#))
+            .collect();
         let mut l = Ledger::new();
-        l.apply(&from_json(&format!("[{}]", json.join(",")), Mode::Strict, 10).unwrap()).unwrap();
+        l.apply(&from_json(&format!("[{}]", json.join(",")), Mode::Strict, 10).unwrap())
+            .unwrap();
         l
     }
 
     fn day(s: &str) -> i32 {
-        let (y, m, d) = (s[0..4].parse().unwrap(), s[5..7].parse().unwrap(), s[8..10].parse().unwrap());
+        let (y, m, d) = (
+            s[0..4].parse().unwrap(),
+            s[5..7].parse().unwrap(),
+            s[8..10].parse().unwrap(),
+        );
         days_from_civil(y, m, d) as i32
     }
 
     fn status_of(events: &[(&str, &str, &str)], as_of: &str) -> Status {
         let l = ledger_of(events);
-        classify(l.record(0), day(as_of), &ActivityOptions::default()).unwrap().status
+        classify(l.record(0), day(as_of), &ActivityOptions::default())
+            .unwrap()
+            .status
     }
 
     /// Daily events from `from` for `n` days, every `step` days.
     fn series(from: &str, n: i32, step: i32) -> Vec<(&'static str, String, &'static str)> {
-        (0..n).map(|i| ("c", time::format_day(day(from) + i * step), "usage")).collect()
+        (0..n)
+            .map(|i| ("c", time::format_day(day(from) + i * step), "usage"))
+            .collect()
     }
 
     fn st(v: &[(&'static str, String, &'static str)], as_of: &str) -> Status {
-        let refs: Vec<(&str, &str, &str)> = v.iter().map(|(a, b, c)| (*a, b.as_str(), *c)).collect();
+        let refs: Vec<(&str, &str, &str)> =
+            v.iter().map(|(a, b, c)| (*a, b.as_str(), *c)).collect();
         status_of(&refs, as_of)
     }
 
@@ -327,12 +394,24 @@ mod tests {
     fn cadence_decides_risk_not_the_calendar() {
         // Monthly buyer, ten quiet days: active. Daily user, ten quiet days: at risk.
         let monthly = series("2024-01-01", 6, 30);
-        assert_eq!(st(&monthly, &time::format_day(day("2024-01-01") + 150 + 10)), Status::Active);
+        assert_eq!(
+            st(&monthly, &time::format_day(day("2024-01-01") + 150 + 10)),
+            Status::Active
+        );
         let daily = series("2024-05-01", 40, 1);
-        assert_eq!(st(&daily, &time::format_day(day("2024-05-01") + 39 + 10)), Status::AtRisk);
+        assert_eq!(
+            st(&daily, &time::format_day(day("2024-05-01") + 39 + 10)),
+            Status::AtRisk
+        );
         // Daily user: dormant after 30 quiet days, churned after 90.
-        assert_eq!(st(&daily, &time::format_day(day("2024-05-01") + 39 + 31)), Status::Dormant);
-        assert_eq!(st(&daily, &time::format_day(day("2024-05-01") + 39 + 91)), Status::Churned);
+        assert_eq!(
+            st(&daily, &time::format_day(day("2024-05-01") + 39 + 31)),
+            Status::Dormant
+        );
+        assert_eq!(
+            st(&daily, &time::format_day(day("2024-05-01") + 39 + 91)),
+            Status::Churned
+        );
         // Monthly buyer: at risk past 60 days, dormant past 120, churned past 240.
         let last = day("2024-01-01") + 150;
         assert_eq!(st(&monthly, &time::format_day(last + 61)), Status::AtRisk);
@@ -342,15 +421,31 @@ mod tests {
 
     #[test]
     fn new_resurrected_and_cancelled() {
-        assert_eq!(status_of(&[("c", "2024-06-25", "usage")], "2024-06-30"), Status::New);
-        let back = [("c", "2024-01-01", "usage"), ("c", "2024-01-02", "usage"), ("c", "2024-01-03", "usage"), ("c", "2024-06-28", "usage")];
+        assert_eq!(
+            status_of(&[("c", "2024-06-25", "usage")], "2024-06-30"),
+            Status::New
+        );
+        let back = [
+            ("c", "2024-01-01", "usage"),
+            ("c", "2024-01-02", "usage"),
+            ("c", "2024-01-03", "usage"),
+            ("c", "2024-06-28", "usage"),
+        ];
         assert_eq!(status_of(&back, "2024-06-30"), Status::Resurrected);
-        let cancelled = [("c", "2024-06-01", "usage"), ("c", "2024-06-20", "usage"), ("c", "2024-06-21", "cancellation")];
+        let cancelled = [
+            ("c", "2024-06-01", "usage"),
+            ("c", "2024-06-20", "usage"),
+            ("c", "2024-06-21", "cancellation"),
+        ];
         assert_eq!(status_of(&cancelled, "2024-06-30"), Status::Churned);
         // Cancellation after asOf is not yet known.
         assert_ne!(status_of(&cancelled, "2024-06-20"), Status::Churned);
         // Activity after a cancellation: the client came back.
-        let came_back = [("c", "2024-05-01", "usage"), ("c", "2024-06-01", "cancellation"), ("c", "2024-06-20", "usage")];
+        let came_back = [
+            ("c", "2024-05-01", "usage"),
+            ("c", "2024-06-01", "cancellation"),
+            ("c", "2024-06-20", "usage"),
+        ];
         assert_ne!(status_of(&came_back, "2024-06-30"), Status::Churned);
         let l = ledger_of(&[("c", "2024-07-01", "usage")]);
         assert!(classify(l.record(0), day("2024-06-30"), &ActivityOptions::default()).is_none());
@@ -367,7 +462,18 @@ mod tests {
             ("b", "2024-06-18", "usage"),
         ]);
         let rows = lifecycle(&l, day("2024-06-30"), Period::Week, 4);
-        let got: Vec<_> = rows.iter().map(|r| (r.start.as_str(), r.new, r.returning, r.resurrecting, r.dormant)).collect();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.start.as_str(),
+                    r.new,
+                    r.returning,
+                    r.resurrecting,
+                    r.dormant,
+                )
+            })
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -378,15 +484,21 @@ mod tests {
             ]
         );
         let months = lifecycle(&l, day("2024-06-30"), Period::Month, 2);
-        assert_eq!((months[1].start.as_str(), months[1].new, months[0].new), ("2024-06-01", 2, 0));
+        assert_eq!(
+            (months[1].start.as_str(), months[1].new, months[0].new),
+            ("2024-06-01", 2, 0)
+        );
     }
 
     #[test]
     fn stickiness_counts_daily_weekly_monthly() {
         // a: active every day of the 30; b: one day only (the last).
-        let mut ev: Vec<(&str, String, &str)> = (0..30).map(|i| ("a", time::format_day(day("2024-06-01") + i), "usage")).collect();
+        let mut ev: Vec<(&str, String, &str)> = (0..30)
+            .map(|i| ("a", time::format_day(day("2024-06-01") + i), "usage"))
+            .collect();
         ev.push(("b", "2024-06-30".to_string(), "usage"));
-        let refs: Vec<(&str, &str, &str)> = ev.iter().map(|(a, b, c)| (*a, b.as_str(), *c)).collect();
+        let refs: Vec<(&str, &str, &str)> =
+            ev.iter().map(|(a, b, c)| (*a, b.as_str(), *c)).collect();
         let s = stickiness(&ledger_of(&refs), day("2024-06-30"));
         assert_eq!(s.mau, 2);
         assert!((s.dau - 31.0 / 30.0).abs() < 1e-12);

@@ -86,7 +86,13 @@ pub struct EngagementWeights {
 
 impl Default for EngagementWeights {
     fn default() -> Self {
-        EngagementWeights { recency: 0.25, frequency: 0.25, breadth: 0.2, depth: 0.15, trend: 0.15 }
+        EngagementWeights {
+            recency: 0.25,
+            frequency: 0.25,
+            breadth: 0.2,
+            depth: 0.15,
+            trend: 0.15,
+        }
     }
 }
 
@@ -159,7 +165,9 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        ScorerOptions::default().resolve().expect("defaults are valid")
+        ScorerOptions::default()
+            .resolve()
+            .expect("defaults are valid")
     }
 }
 
@@ -202,10 +210,21 @@ pub fn options_error(path: &str, message: &str) -> RapportError {
         } else {
             format!("{path}.{key}")
         };
-        let expected = rest.split_once(", ").map(|(_, e)| format!("; {e}")).unwrap_or_default();
-        RapportError::new(ErrorCode::UnknownConfigKey, format!("unknown option {full:?}{expected}")).with_field(full)
+        let expected = rest
+            .split_once(", ")
+            .map(|(_, e)| format!("; {e}"))
+            .unwrap_or_default();
+        RapportError::new(
+            ErrorCode::UnknownConfigKey,
+            format!("unknown option {full:?}{expected}"),
+        )
+        .with_field(full)
     } else {
-        let key = if path.is_empty() { "options".to_string() } else { path.to_string() };
+        let key = if path.is_empty() {
+            "options".to_string()
+        } else {
+            path.to_string()
+        };
         RapportError::new(ErrorCode::InvalidConfig, message.to_string()).with_field(key)
     }
 }
@@ -218,7 +237,10 @@ impl ScorerOptions {
             let path = e.path().to_string();
             let inner = e.into_inner();
             if inner.is_syntax() || inner.is_eof() {
-                RapportError::new(ErrorCode::InvalidJson, format!("options are not valid JSON: {inner}"))
+                RapportError::new(
+                    ErrorCode::InvalidJson,
+                    format!("options are not valid JSON: {inner}"),
+                )
             } else {
                 options_error(&path, &strip_position(&inner.to_string()))
             }
@@ -233,12 +255,21 @@ impl ScorerOptions {
             Some(TimestampInput::EpochMs(v)) => Some(time::from_epoch_ms(*v)),
         }
         .transpose()
-        .map_err(|e| RapportError { code: ErrorCode::InvalidConfig, ..e }.with_field("asOf"))?;
+        .map_err(|e| {
+            RapportError {
+                code: ErrorCode::InvalidConfig,
+                ..e
+            }
+            .with_field("asOf")
+        })?;
         if self.max_issues > 100_000 {
             return Err(bad("maxIssues", "must be at most 100000"));
         }
         if self.periods == 0 || self.periods > 520 {
-            return Err(bad("periods", format!("must be between 1 and 520, got {}", self.periods)));
+            return Err(bad(
+                "periods",
+                format!("must be between 1 and 520, got {}", self.periods),
+            ));
         }
         let a = &self.activity;
         if a.new_days == 0 {
@@ -259,14 +290,23 @@ impl ScorerOptions {
             positive(k, v)?;
         }
         if !(a.min_at_risk_days < a.min_dormant_days && a.min_dormant_days < a.min_churn_days) {
-            return Err(bad("activity.minDormantDays", "thresholds must rise: minAtRiskDays < minDormantDays < minChurnDays"));
+            return Err(bad(
+                "activity.minDormantDays",
+                "thresholds must rise: minAtRiskDays < minDormantDays < minChurnDays",
+            ));
         }
         if !(a.at_risk_factor < a.dormant_factor && a.dormant_factor < a.churn_factor) {
-            return Err(bad("activity.dormantFactor", "factors must rise: atRiskFactor < dormantFactor < churnFactor"));
+            return Err(bad(
+                "activity.dormantFactor",
+                "factors must rise: atRiskFactor < dormantFactor < churnFactor",
+            ));
         }
         let e = &self.engagement;
         if e.window_days == 0 || e.window_days > 3650 {
-            return Err(bad("engagement.windowDays", format!("must be between 1 and 3650, got {}", e.window_days)));
+            return Err(bad(
+                "engagement.windowDays",
+                format!("must be between 1 and 3650, got {}", e.window_days),
+            ));
         }
         positive("engagement.recencyHalfLifeDays", e.recency_half_life_days)?;
         positive("engagement.frequencyTargetDays", e.frequency_target_days)?;
@@ -287,10 +327,16 @@ impl ScorerOptions {
             sum += v;
         }
         if sum <= 0.0 {
-            return Err(bad("engagement.weights", "weights must sum to a positive number"));
+            return Err(bad(
+                "engagement.weights",
+                "weights must sum to a positive number",
+            ));
         }
         if e.features.iter().any(|f| f.trim().is_empty()) {
-            return Err(bad("engagement.features", "feature names must not be empty"));
+            return Err(bad(
+                "engagement.features",
+                "feature names must not be empty",
+            ));
         }
         Ok(Config {
             as_of_ms,
@@ -317,15 +363,18 @@ mod tests {
     use super::*;
 
     fn err(json: &str) -> RapportError {
-        ScorerOptions::from_json(json).and_then(|o| o.resolve()).unwrap_err()
+        ScorerOptions::from_json(json)
+            .and_then(|o| o.resolve())
+            .unwrap_err()
     }
 
     #[test]
     fn defaults_resolve_and_partial_options_keep_defaults() {
-        let c = ScorerOptions::from_json(r#"{"asOf": "2024-06-30", "engagement": {"windowDays": 60}}"#)
-            .unwrap()
-            .resolve()
-            .unwrap();
+        let c =
+            ScorerOptions::from_json(r#"{"asOf": "2024-06-30", "engagement": {"windowDays": 60}}"#)
+                .unwrap()
+                .resolve()
+                .unwrap();
         assert_eq!(c.as_of_ms, Some(1_719_705_600_000));
         assert_eq!(c.engagement.window_days, 60);
         assert_eq!(c.engagement.recency_half_life_days, 14.0);
@@ -335,26 +384,54 @@ mod tests {
     #[test]
     fn unknown_keys_are_named_with_their_path() {
         let e = err(r#"{"asof": "2024-06-30"}"#);
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UnknownConfigKey, Some("asof")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::UnknownConfigKey, Some("asof"))
+        );
         let e = err(r#"{"engagement": {"weights": {"recency": 1, "loyalty": 2}}}"#);
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UnknownConfigKey, Some("engagement.weights.loyalty")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (
+                ErrorCode::UnknownConfigKey,
+                Some("engagement.weights.loyalty")
+            )
+        );
     }
 
     #[test]
     fn bad_values_are_named() {
         let cases = [
-            (r#"{"engagement": {"windowDays": -5}}"#, "engagement.windowDays"),
-            (r#"{"engagement": {"weights": {"recency": 0, "frequency": 0, "breadth": 0, "depth": 0, "trend": 0}}}"#, "engagement.weights"),
-            (r#"{"engagement": {"weights": {"trend": -1}}}"#, "engagement.weights.trend"),
+            (
+                r#"{"engagement": {"windowDays": -5}}"#,
+                "engagement.windowDays",
+            ),
+            (
+                r#"{"engagement": {"weights": {"recency": 0, "frequency": 0, "breadth": 0, "depth": 0, "trend": 0}}}"#,
+                "engagement.weights",
+            ),
+            (
+                r#"{"engagement": {"weights": {"trend": -1}}}"#,
+                "engagement.weights.trend",
+            ),
             (r#"{"asOf": "last tuesday"}"#, "asOf"),
-            (r#"{"activity": {"minAtRiskDays": 0}}"#, "activity.minAtRiskDays"),
-            (r#"{"activity": {"minDormantDays": 200}}"#, "activity.minDormantDays"),
+            (
+                r#"{"activity": {"minAtRiskDays": 0}}"#,
+                "activity.minAtRiskDays",
+            ),
+            (
+                r#"{"activity": {"minDormantDays": 200}}"#,
+                "activity.minDormantDays",
+            ),
             (r#"{"mode": "relaxed"}"#, "mode"),
             (r#"{"periods": 0}"#, "periods"),
         ];
         for (json, key) in cases {
             let e = err(json);
-            assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidConfig, Some(key)), "{json}: {e}");
+            assert_eq!(
+                (e.code, e.field.as_deref()),
+                (ErrorCode::InvalidConfig, Some(key)),
+                "{json}: {e}"
+            );
         }
         assert_eq!(err("{nope").code, ErrorCode::InvalidJson);
     }

@@ -93,12 +93,18 @@ fn plural(n: f64, one: &str, many: &str) -> String {
 }
 
 /// Scores one client as of day `as_of`. `None` if it has no activity by then.
-pub fn score(rec: &ClientRecord, as_of: i32, breadth: Breadth, o: &EngagementOptions) -> Option<Engagement> {
+pub fn score(
+    rec: &ClientRecord,
+    as_of: i32,
+    breadth: Breadth,
+    o: &EngagementOptions,
+) -> Option<Engagement> {
     let days = days_until(rec, as_of);
     let (first, last) = (days.first()?.day, days.last()?.day);
     let w = o.window_days as i32;
     let in_window = &days[days.partition_point(|d| d.day <= as_of - w)..];
-    let prev = &days[days.partition_point(|d| d.day <= as_of - 2 * w)..days.len() - in_window.len()];
+    let prev =
+        &days[days.partition_point(|d| d.day <= as_of - 2 * w)..days.len() - in_window.len()];
     let events = |s: &[crate::ledger::DayCount]| s.iter().map(|d| d.events as f64).sum::<f64>();
     let mut reasons: Vec<(f64, Reason)> = Vec::new();
     let wt = &o.weights;
@@ -106,15 +112,33 @@ pub fn score(rec: &ClientRecord, as_of: i32, breadth: Breadth, o: &EngagementOpt
     // Recency.
     let since = (as_of - last) as f64;
     let rec_score = 100.0 * 0.5f64.powf(since / o.recency_half_life_days);
-    let text = if since == 0.0 { "active today".to_string() } else { format!("last active {} ago", plural(since, "day", "days")) };
-    reasons.push((wt.recency * (rec_score - 50.0).abs(), Reason::new(band(rec_score, "RECENCY_LOW", "RECENCY_FAIR", "RECENCY_HIGH"), text)));
+    let text = if since == 0.0 {
+        "active today".to_string()
+    } else {
+        format!("last active {} ago", plural(since, "day", "days"))
+    };
+    reasons.push((
+        wt.recency * (rec_score - 50.0).abs(),
+        Reason::new(
+            band(rec_score, "RECENCY_LOW", "RECENCY_FAIR", "RECENCY_HIGH"),
+            text,
+        ),
+    ));
 
     // Frequency.
     let active = in_window.len() as f64;
     let freq_score = 100.0 * (active / o.frequency_target_days).min(1.0);
     reasons.push((
         wt.frequency * (freq_score - 50.0).abs(),
-        Reason::new(band(freq_score, "FREQUENCY_LOW", "FREQUENCY_FAIR", "FREQUENCY_HIGH"), format!("active on {active} of the last {w} days")),
+        Reason::new(
+            band(
+                freq_score,
+                "FREQUENCY_LOW",
+                "FREQUENCY_FAIR",
+                "FREQUENCY_HIGH",
+            ),
+            format!("active on {active} of the last {w} days"),
+        ),
     ));
 
     // Breadth.
@@ -125,7 +149,12 @@ pub fn score(rec: &ClientRecord, as_of: i32, breadth: Breadth, o: &EngagementOpt
         reasons.push((
             wt.breadth * (100.0 * r - 50.0).abs(),
             Reason::new(
-                band(100.0 * r, "FEATURE_ADOPTION_LOW", "FEATURE_ADOPTION_FAIR", "FEATURE_ADOPTION_HIGH"),
+                band(
+                    100.0 * r,
+                    "FEATURE_ADOPTION_LOW",
+                    "FEATURE_ADOPTION_FAIR",
+                    "FEATURE_ADOPTION_HIGH",
+                ),
                 format!("uses {} of {} features", breadth.used, breadth.catalog),
             ),
         ));
@@ -133,15 +162,24 @@ pub fn score(rec: &ClientRecord, as_of: i32, breadth: Breadth, o: &EngagementOpt
     };
 
     // Depth.
-    let intensity = if active > 0.0 { events(in_window) / active } else { 0.0 };
+    let intensity = if active > 0.0 {
+        events(in_window) / active
+    } else {
+        0.0
+    };
     let span = ((as_of - first + 1).min(w)) as f64;
     let share = active / span;
-    let depth_score = 50.0 * (share / o.active_share_target).min(1.0) + 50.0 * (intensity / o.intensity_target).min(1.0);
+    let depth_score = 50.0 * (share / o.active_share_target).min(1.0)
+        + 50.0 * (intensity / o.intensity_target).min(1.0);
     reasons.push((
         wt.depth * (depth_score - 50.0).abs(),
         Reason::new(
             band(depth_score, "DEPTH_LOW", "DEPTH_FAIR", "DEPTH_HIGH"),
-            format!("{:.0}% of days active, {:.1} events per active day", 100.0 * share, intensity),
+            format!(
+                "{:.0}% of days active, {:.1} events per active day",
+                100.0 * share,
+                intensity
+            ),
         ),
     ));
 
@@ -159,11 +197,20 @@ pub fn score(rec: &ClientRecord, as_of: i32, breadth: Breadth, o: &EngagementOpt
     if let (Some(t), Some(s)) = (trend, trend_score) {
         let pct = (100.0 * t).round();
         let (code, text) = if pct <= -10.0 {
-            ("ACTIVITY_DOWN", format!("activity down {:.0}% vs previous {w} days", -pct))
+            (
+                "ACTIVITY_DOWN",
+                format!("activity down {:.0}% vs previous {w} days", -pct),
+            )
         } else if pct >= 10.0 {
-            ("ACTIVITY_UP", format!("activity up {pct:.0}% vs previous {w} days"))
+            (
+                "ACTIVITY_UP",
+                format!("activity up {pct:.0}% vs previous {w} days"),
+            )
         } else {
-            ("ACTIVITY_STEADY", format!("activity steady vs previous {w} days"))
+            (
+                "ACTIVITY_STEADY",
+                format!("activity steady vs previous {w} days"),
+            )
         };
         reasons.push((wt.trend * (s - 50.0).abs(), Reason::new(code, text)));
     }
@@ -177,11 +224,19 @@ pub fn score(rec: &ClientRecord, as_of: i32, breadth: Breadth, o: &EngagementOpt
     ];
     let total_w: f64 = parts.iter().filter(|p| p.1.is_some()).map(|p| p.0).sum();
     let weighted: f64 = parts.iter().filter_map(|(w, s)| s.map(|s| w * s)).sum();
-    let total = if total_w > 0.0 { weighted / total_w } else { 0.0 };
+    let total = if total_w > 0.0 {
+        weighted / total_w
+    } else {
+        0.0
+    };
     let comp = |raw: Option<f64>, s: Option<f64>, w: f64| Component {
         raw,
         score: s.map(round1),
-        weight: if s.is_some() && total_w > 0.0 { w / total_w } else { 0.0 },
+        weight: if s.is_some() && total_w > 0.0 {
+            w / total_w
+        } else {
+            0.0
+        },
     };
     reasons.sort_by(|a, b| b.0.total_cmp(&a.0));
     Some(Engagement {
@@ -210,11 +265,15 @@ mod tests {
         let mut ev = Vec::new();
         for &(d, n) in days {
             for _ in 0..n {
-                ev.push(format!(r#"{{"clientId":"c","timestamp":"{}","kind":"usage"}}"#, format_day(base + d)));
+                ev.push(format!(
+                    r#"{{"clientId":"c","timestamp":"{}","kind":"usage"}}"#,
+                    format_day(base + d)
+                ));
             }
         }
         let mut l = Ledger::new();
-        l.apply(&from_json(&format!("[{}]", ev.join(",")), Mode::Strict, 1).unwrap()).unwrap();
+        l.apply(&from_json(&format!("[{}]", ev.join(",")), Mode::Strict, 1).unwrap())
+            .unwrap();
         l.record(0).clone()
     }
 
@@ -226,7 +285,16 @@ mod tests {
         let mut d: Vec<(i32, u32)> = (30..60).map(|i| (i, 4)).collect();
         d.extend((80..90).map(|i| (i, 2)));
         let o = EngagementOptions::default();
-        let e = score(&client(&d), AS_OF, Breadth { used: 2, catalog: 9 }, &o).unwrap();
+        let e = score(
+            &client(&d),
+            AS_OF,
+            Breadth {
+                used: 2,
+                catalog: 9,
+            },
+            &o,
+        )
+        .unwrap();
         let c = &e.components;
         assert_eq!(c.recency.raw, Some(0.0));
         assert_eq!(c.recency.score, Some(100.0));
@@ -234,36 +302,75 @@ mod tests {
         assert_eq!(c.frequency.score, Some(round1(100.0 * 10.0 / 12.0)));
         assert_eq!(c.breadth.score, Some(round1(100.0 * 2.0 / 9.0)));
         assert_eq!(c.depth.raw, Some(2.0));
-        assert_eq!(c.depth.score, Some(round1(50.0 * (10.0 / 30.0 / 0.5) + 50.0 * 2.0 / 5.0)));
+        assert_eq!(
+            c.depth.score,
+            Some(round1(50.0 * (10.0 / 30.0 / 0.5) + 50.0 * 2.0 / 5.0))
+        );
         // Window days 60..=89 hold 20 events; 30..=59 hold 120: down 83%.
         assert!((c.trend.raw.unwrap() - (20.0 - 120.0) / 120.0).abs() < 1e-12);
-        assert!(e.reasons.iter().any(|r| r.code == "ACTIVITY_DOWN" && r.text == "activity down 83% vs previous 30 days"));
+        assert!(e.reasons.iter().any(
+            |r| r.code == "ACTIVITY_DOWN" && r.text == "activity down 83% vs previous 30 days"
+        ));
         assert!(e.reasons.iter().any(|r| r.text == "uses 2 of 9 features"));
-        let expect = 0.25 * 100.0 + 0.25 * (100.0 * 10.0 / 12.0) + 0.2 * (100.0 * 2.0 / 9.0)
-            + 0.15 * (50.0 * (10.0 / 30.0 / 0.5) + 20.0) + 0.15 * (50.0 + 50.0 * (-100.0 / 120.0));
+        let expect = 0.25 * 100.0
+            + 0.25 * (100.0 * 10.0 / 12.0)
+            + 0.2 * (100.0 * 2.0 / 9.0)
+            + 0.15 * (50.0 * (10.0 / 30.0 / 0.5) + 20.0)
+            + 0.15 * (50.0 + 50.0 * (-100.0 / 120.0));
         assert_eq!(e.score, round1(expect));
     }
 
     #[test]
     fn unknown_components_are_left_out_not_zeroed() {
         // New this window: no trend; no catalog: no breadth.
-        let e = score(&client(&[(85, 1), (89, 1)]), AS_OF, Breadth { used: 0, catalog: 0 }, &EngagementOptions::default()).unwrap();
+        let e = score(
+            &client(&[(85, 1), (89, 1)]),
+            AS_OF,
+            Breadth {
+                used: 0,
+                catalog: 0,
+            },
+            &EngagementOptions::default(),
+        )
+        .unwrap();
         assert_eq!(e.components.trend.score, None);
         assert_eq!(e.components.breadth.score, None);
         assert_eq!(e.components.trend.weight, 0.0);
-        let w: f64 = [&e.components.recency, &e.components.frequency, &e.components.depth].iter().map(|c| c.weight).sum();
+        let w: f64 = [
+            &e.components.recency,
+            &e.components.frequency,
+            &e.components.depth,
+        ]
+        .iter()
+        .map(|c| c.weight)
+        .sum();
         assert!((w - 1.0).abs() < 1e-12);
         let c = &e.components;
-        let expect = (0.25 * c.recency.score.unwrap() + 0.25 * c.frequency.score.unwrap() + 0.15 * c.depth.score.unwrap()) / 0.65;
+        let expect = (0.25 * c.recency.score.unwrap()
+            + 0.25 * c.frequency.score.unwrap()
+            + 0.15 * c.depth.score.unwrap())
+            / 0.65;
         assert!((e.score - expect).abs() <= 0.11, "{} vs {expect}", e.score);
         assert_eq!(e.reasons.len(), 3);
     }
 
     #[test]
     fn recency_halves_every_half_life() {
-        let e = score(&client(&[(0, 1), (75, 1)]), AS_OF, Breadth { used: 0, catalog: 0 }, &EngagementOptions::default()).unwrap();
+        let e = score(
+            &client(&[(0, 1), (75, 1)]),
+            AS_OF,
+            Breadth {
+                used: 0,
+                catalog: 0,
+            },
+            &EngagementOptions::default(),
+        )
+        .unwrap();
         assert_eq!(e.components.recency.raw, Some(14.0));
         assert_eq!(e.components.recency.score, Some(50.0));
-        assert!(e.reasons.iter().any(|r| r.text == "last active 14 days ago"));
+        assert!(e
+            .reasons
+            .iter()
+            .any(|r| r.text == "last active 14 days ago"));
     }
 }

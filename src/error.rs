@@ -6,7 +6,9 @@ use std::fmt;
 
 /// Stable machine codes. The strings returned by [`ErrorCode::as_str`] are part of the public
 /// API (JavaScript sees them as `error.code`); never change an existing one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum ErrorCode {
     /// Input is not valid JSON (or not the JSON shape expected, e.g. not an array).
@@ -39,6 +41,8 @@ pub enum ErrorCode {
     InvalidConfig,
     /// An option key is not known.
     UnknownConfigKey,
+    /// A JavaScript argument has the wrong type (e.g. a number where text is expected).
+    InvalidArgument,
     /// Bytes are not a rapport snapshot at all.
     NotASnapshot,
     /// A rapport snapshot whose bytes are damaged.
@@ -66,6 +70,7 @@ impl ErrorCode {
             ErrorCode::InvalidColumns => "INVALID_COLUMNS",
             ErrorCode::InvalidConfig => "INVALID_CONFIG",
             ErrorCode::UnknownConfigKey => "UNKNOWN_CONFIG_KEY",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::NotASnapshot => "NOT_A_SNAPSHOT",
             ErrorCode::CorruptSnapshot => "CORRUPT_SNAPSHOT",
             ErrorCode::UnsupportedSnapshotVersion => "UNSUPPORTED_SNAPSHOT_VERSION",
@@ -73,7 +78,7 @@ impl ErrorCode {
     }
 
     /// Every code, for documentation and the TypeScript union.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidCsv,
         ErrorCode::MissingField,
@@ -89,6 +94,7 @@ impl ErrorCode {
         ErrorCode::InvalidColumns,
         ErrorCode::InvalidConfig,
         ErrorCode::UnknownConfigKey,
+        ErrorCode::InvalidArgument,
         ErrorCode::NotASnapshot,
         ErrorCode::CorruptSnapshot,
         ErrorCode::UnsupportedSnapshotVersion,
@@ -114,7 +120,12 @@ pub struct RapportError {
 
 impl RapportError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        RapportError { code, row: None, field: None, message: message.into() }
+        RapportError {
+            code,
+            row: None,
+            field: None,
+            message: message.into(),
+        }
     }
 
     pub fn at_row(mut self, row: u64) -> Self {
@@ -158,8 +169,13 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for c in ErrorCode::ALL {
             let s = c.as_str();
+            // The TypeScript union comes from serde's names: they must be the same strings.
+            assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{s}\""));
             assert!(seen.insert(s), "duplicate code {s}");
-            assert!(s.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'), "{s}");
+            assert!(
+                s.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'),
+                "{s}"
+            );
         }
     }
 

@@ -17,6 +17,7 @@ pub const MICROS: f64 = 1e6;
 
 /// What happened. The numeric code is the one used by the columnar input path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum EventKind {
@@ -116,8 +117,10 @@ impl EventKind {
     }
 }
 
-/// The fields of an event, used to name where an error is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The fields of an event, used to name where an error is and to map CSV columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename = "EventField", rename_all = "camelCase")]
 pub enum Field {
     ClientId,
     Timestamp,
@@ -176,10 +179,16 @@ impl<'de> Deserialize<'de> for TimestampInput {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an ISO-8601 string or a number of epoch milliseconds")
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<Self::Value, E> {
                 Ok(TimestampInput::Text(v.to_owned()))
             }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+            fn visit_string<E: serde::de::Error>(
+                self,
+                v: String,
+            ) -> std::result::Result<Self::Value, E> {
                 Ok(TimestampInput::Text(v))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
@@ -209,10 +218,16 @@ impl<'de> Deserialize<'de> for ClientIdInput {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a string or an integer")
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<Self::Value, E> {
                 Ok(ClientIdInput(v.to_owned()))
             }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+            fn visit_string<E: serde::de::Error>(
+                self,
+                v: String,
+            ) -> std::result::Result<Self::Value, E> {
                 Ok(ClientIdInput(v))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
@@ -247,7 +262,7 @@ pub struct RawEvent {
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string | number"))]
     pub timestamp: Option<TimestampInput>,
     /// One of the [`EventKind`] names (or an alias). Required.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "EventKindName | string"))]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "EventKind | string"))]
     pub kind: Option<String>,
     /// Feature used (usage) or step completed (onboarding).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
@@ -287,13 +302,22 @@ pub struct CheckedValues {
 pub fn check_amount(v: f64, field: Field) -> Result<i64> {
     let name = field.name();
     if !v.is_finite() {
-        return Err(RapportError::new(ErrorCode::NonFiniteValue, format!("{name} must be a finite number, got {v}")));
+        return Err(RapportError::new(
+            ErrorCode::NonFiniteValue,
+            format!("{name} must be a finite number, got {v}"),
+        ));
     }
     if v < 0.0 {
-        return Err(RapportError::new(ErrorCode::NegativeValue, format!("{name} must not be negative, got {v}")));
+        return Err(RapportError::new(
+            ErrorCode::NegativeValue,
+            format!("{name} must not be negative, got {v}"),
+        ));
     }
     if v > MAX_VALUE {
-        return Err(RapportError::new(ErrorCode::ValueTooLarge, format!("{name} {v} exceeds the largest accepted value 1e12")));
+        return Err(RapportError::new(
+            ErrorCode::ValueTooLarge,
+            format!("{name} {v} exceeds the largest accepted value 1e12"),
+        ));
     }
     Ok((v * MICROS).round() as i64)
 }
@@ -302,7 +326,10 @@ pub fn check_amount(v: f64, field: Field) -> Result<i64> {
 pub fn check_count(v: f64, field: Field) -> Result<u32> {
     let micros = check_amount(v, field)?;
     if v.fract() != 0.0 || v > u32::MAX as f64 {
-        return Err(RapportError::new(ErrorCode::InvalidField, format!("{} must be a whole number, got {v}", field.name())));
+        return Err(RapportError::new(
+            ErrorCode::InvalidField,
+            format!("{} must be a whole number, got {v}", field.name()),
+        ));
     }
     let _ = micros;
     Ok(v as u32)
@@ -312,19 +339,30 @@ pub fn check_count(v: f64, field: Field) -> Result<u32> {
 pub fn check_text<'a>(s: &'a str, field: Field) -> Result<&'a str> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(RapportError::new(ErrorCode::MissingField, format!("{} is empty", field.name())));
+        return Err(RapportError::new(
+            ErrorCode::MissingField,
+            format!("{} is empty", field.name()),
+        ));
     }
     if t.len() > MAX_TEXT_LEN {
         return Err(RapportError::new(
             ErrorCode::TooLarge,
-            format!("{} is {} bytes long; the limit is {MAX_TEXT_LEN}", field.name(), t.len()),
+            format!(
+                "{} is {} bytes long; the limit is {MAX_TEXT_LEN}",
+                field.name(),
+                t.len()
+            ),
         ));
     }
     Ok(t)
 }
 
 fn missing(field: Field) -> RapportError {
-    RapportError::new(ErrorCode::MissingField, format!("{} is required", field.name())).with_field(field.name())
+    RapportError::new(
+        ErrorCode::MissingField,
+        format!("{} is required", field.name()),
+    )
+    .with_field(field.name())
 }
 
 /// The fields of one event as borrowed text and numbers, however they arrived (object, CSV).
@@ -354,7 +392,9 @@ impl<'a> EventParts<'a> {
     pub fn check(&self) -> Result<(&'a str, CheckedValues, Option<&'a str>)> {
         let client = match self.client_id {
             None => return Err(missing(Field::ClientId)),
-            Some(c) => check_text(c, Field::ClientId).map_err(|e| e.with_field(Field::ClientId.name()))?,
+            Some(c) => {
+                check_text(c, Field::ClientId).map_err(|e| e.with_field(Field::ClientId.name()))?
+            }
         };
         let at_ms = match self.timestamp {
             None => return Err(missing(Field::Timestamp)),
@@ -370,18 +410,32 @@ impl<'a> EventParts<'a> {
         let feature = match self.feature {
             None => None,
             Some(f) if f.trim().is_empty() => None,
-            Some(f) => Some(check_text(f, Field::Feature).map_err(|e| e.with_field(Field::Feature.name()))?),
+            Some(f) => Some(
+                check_text(f, Field::Feature).map_err(|e| e.with_field(Field::Feature.name()))?,
+            ),
         };
-        let num = |v: Option<f64>, f: Field| v.map(|v| check_amount(v, f).map_err(|e| e.with_field(f.name()))).transpose();
+        let num = |v: Option<f64>, f: Field| {
+            v.map(|v| check_amount(v, f).map_err(|e| e.with_field(f.name())))
+                .transpose()
+        };
         let value_micros = num(self.value, Field::Value)?;
         let cost_micros = num(self.cost, Field::Cost)?;
         let messages = self
             .messages
-            .map(|v| check_count(v, Field::Messages).map_err(|e| e.with_field(Field::Messages.name())))
+            .map(|v| {
+                check_count(v, Field::Messages).map_err(|e| e.with_field(Field::Messages.name()))
+            })
             .transpose()?;
         Ok((
             client,
-            CheckedValues { at_ms, kind, value_micros, messages, reopened: self.reopened.unwrap_or(false), cost_micros },
+            CheckedValues {
+                at_ms,
+                kind,
+                value_micros,
+                messages,
+                reopened: self.reopened.unwrap_or(false),
+                cost_micros,
+            },
             feature,
         ))
     }
@@ -443,7 +497,9 @@ mod tests {
 
     #[test]
     fn check_accepts_numbers_and_strings() {
-        let e = ev(r#"{"clientId": 42, "timestamp": 1719705600000, "kind": "Purchase", "value": 12.5}"#);
+        let e = ev(
+            r#"{"clientId": 42, "timestamp": 1719705600000, "kind": "Purchase", "value": 12.5}"#,
+        );
         let (c, v, f) = e.check().unwrap();
         assert_eq!(c, "42");
         assert_eq!(v.kind, EventKind::Purchase);
@@ -454,24 +510,74 @@ mod tests {
     #[test]
     fn check_names_the_bad_field() {
         let cases = [
-            (r#"{"timestamp": "2024-01-01", "kind": "usage"}"#, ErrorCode::MissingField, "clientId"),
-            (r#"{"clientId": "a", "kind": "usage"}"#, ErrorCode::MissingField, "timestamp"),
-            (r#"{"clientId": "a", "timestamp": "2024-01-01"}"#, ErrorCode::MissingField, "kind"),
-            (r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "dance"}"#, ErrorCode::UnknownKind, "kind"),
-            (r#"{"clientId": "a", "timestamp": "soon", "kind": "usage"}"#, ErrorCode::InvalidTimestamp, "timestamp"),
-            (r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "purchase", "value": -3}"#, ErrorCode::NegativeValue, "value"),
-            (r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "purchase", "value": 1e13}"#, ErrorCode::ValueTooLarge, "value"),
-            (r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "support", "messages": 2.5}"#, ErrorCode::InvalidField, "messages"),
-            (r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "support", "cost": -1}"#, ErrorCode::NegativeValue, "cost"),
-            (r#"{"clientId": " ", "timestamp": "2024-01-01", "kind": "usage"}"#, ErrorCode::MissingField, "clientId"),
+            (
+                r#"{"timestamp": "2024-01-01", "kind": "usage"}"#,
+                ErrorCode::MissingField,
+                "clientId",
+            ),
+            (
+                r#"{"clientId": "a", "kind": "usage"}"#,
+                ErrorCode::MissingField,
+                "timestamp",
+            ),
+            (
+                r#"{"clientId": "a", "timestamp": "2024-01-01"}"#,
+                ErrorCode::MissingField,
+                "kind",
+            ),
+            (
+                r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "dance"}"#,
+                ErrorCode::UnknownKind,
+                "kind",
+            ),
+            (
+                r#"{"clientId": "a", "timestamp": "soon", "kind": "usage"}"#,
+                ErrorCode::InvalidTimestamp,
+                "timestamp",
+            ),
+            (
+                r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "purchase", "value": -3}"#,
+                ErrorCode::NegativeValue,
+                "value",
+            ),
+            (
+                r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "purchase", "value": 1e13}"#,
+                ErrorCode::ValueTooLarge,
+                "value",
+            ),
+            (
+                r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "support", "messages": 2.5}"#,
+                ErrorCode::InvalidField,
+                "messages",
+            ),
+            (
+                r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "support", "cost": -1}"#,
+                ErrorCode::NegativeValue,
+                "cost",
+            ),
+            (
+                r#"{"clientId": " ", "timestamp": "2024-01-01", "kind": "usage"}"#,
+                ErrorCode::MissingField,
+                "clientId",
+            ),
         ];
         for (json, code, field) in cases {
             let err = ev(json).check().unwrap_err();
-            assert_eq!((err.code, err.field.as_deref()), (code, Some(field)), "{json}");
+            assert_eq!(
+                (err.code, err.field.as_deref()),
+                (code, Some(field)),
+                "{json}"
+            );
         }
-        let nan = RawEvent { value: Some(f64::NAN), ..ev(r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "usage"}"#) };
+        let nan = RawEvent {
+            value: Some(f64::NAN),
+            ..ev(r#"{"clientId": "a", "timestamp": "2024-01-01", "kind": "usage"}"#)
+        };
         assert_eq!(nan.check().unwrap_err().code, ErrorCode::NonFiniteValue);
-        let long = RawEvent { client_id: Some(ClientIdInput("x".repeat(2000))), ..nan };
+        let long = RawEvent {
+            client_id: Some(ClientIdInput("x".repeat(2000))),
+            ..nan
+        };
         assert_eq!(long.check().unwrap_err().code, ErrorCode::TooLarge);
     }
 }

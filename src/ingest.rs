@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{options_error, strip_position, Mode};
 use crate::error::{ErrorCode, RapportError, Result};
-use crate::event::{self, check_amount, check_count, check_text, CheckedValues, EventKind, EventParts, Field, RawEvent, TimestampRef};
+use crate::event::{
+    self, check_amount, check_count, check_text, CheckedValues, EventKind, EventParts, Field,
+    RawEvent, TimestampRef,
+};
 use crate::time;
 
 /// Most events one batch may hold.
@@ -120,7 +123,13 @@ fn intern(dict: &mut Vec<String>, ix: &mut HashMap<String, u32>, s: &str) -> u32
 
 impl BatchBuilder {
     pub fn new(mode: Mode, max_issues: usize) -> Self {
-        BatchBuilder { mode, max_issues, batch: Batch::default(), client_ix: HashMap::new(), feature_ix: HashMap::new() }
+        BatchBuilder {
+            mode,
+            max_issues,
+            batch: Batch::default(),
+            client_ix: HashMap::new(),
+            feature_ix: HashMap::new(),
+        }
     }
 
     /// Records a bad row: an error in strict mode, a skipped row in lenient mode.
@@ -145,13 +154,21 @@ impl BatchBuilder {
 
     fn check_size(&self) -> Result<()> {
         if self.batch.rows as usize >= MAX_BATCH_EVENTS {
-            return Err(RapportError::new(ErrorCode::TooLarge, format!("a batch may hold at most {MAX_BATCH_EVENTS} events; split the input")));
+            return Err(RapportError::new(
+                ErrorCode::TooLarge,
+                format!("a batch may hold at most {MAX_BATCH_EVENTS} events; split the input"),
+            ));
         }
         Ok(())
     }
 
     /// Adds one row given as parts. `rename` maps rapport's field names to the caller's.
-    pub fn push(&mut self, row: u64, parts: &EventParts<'_>, rename: &dyn Fn(&str) -> String) -> Result<()> {
+    pub fn push(
+        &mut self,
+        row: u64,
+        parts: &EventParts<'_>,
+        rename: &dyn Fn(&str) -> String,
+    ) -> Result<()> {
         self.check_size()?;
         match parts.check() {
             Ok((client, values, feature)) => {
@@ -173,7 +190,10 @@ impl BatchBuilder {
 
     pub fn finish(self) -> Result<Batch> {
         if self.batch.rows == 0 {
-            return Err(RapportError::new(ErrorCode::EmptyInput, "the batch holds no events"));
+            return Err(RapportError::new(
+                ErrorCode::EmptyInput,
+                "the batch holds no events",
+            ));
         }
         Ok(self.batch)
     }
@@ -196,7 +216,10 @@ pub fn from_records(records: &[RawEvent], mode: Mode, max_issues: usize) -> Resu
 /// bad row (named by index and field), not a failure of the whole text.
 pub fn from_json(text: &str, mode: Mode, max_issues: usize) -> Result<Batch> {
     let values: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
-        RapportError::new(ErrorCode::InvalidJson, format!("events must be a JSON array of objects: {e}"))
+        RapportError::new(
+            ErrorCode::InvalidJson,
+            format!("events must be a JSON array of objects: {e}"),
+        )
     })?;
     let mut b = BatchBuilder::new(mode, max_issues);
     for (i, v) in values.into_iter().enumerate() {
@@ -212,14 +235,22 @@ pub fn from_json(text: &str, mode: Mode, max_issues: usize) -> Result<Batch> {
 /// Deserializes one record, naming the field whose type is wrong.
 pub fn record_from_value(v: serde_json::Value) -> Result<RawEvent> {
     if !v.is_object() {
-        return Err(RapportError::new(ErrorCode::InvalidField, "each event must be an object"));
+        return Err(RapportError::new(
+            ErrorCode::InvalidField,
+            "each event must be an object",
+        ));
     }
-    serde_path_to_error::deserialize(v).map_err(|e| record_error(&e.path().to_string(), &e.into_inner().to_string()))
+    serde_path_to_error::deserialize(v)
+        .map_err(|e| record_error(&e.path().to_string(), &e.into_inner().to_string()))
 }
 
 /// Turns a deserialization error of one record into a rapport error naming the field.
 pub fn record_error(path: &str, message: &str) -> RapportError {
-    let field = if path == "." || path.is_empty() { None } else { Some(path.to_string()) };
+    let field = if path == "." || path.is_empty() {
+        None
+    } else {
+        Some(path.to_string())
+    };
     let mut e = RapportError::new(ErrorCode::InvalidField, strip_position(message));
     e.field = field;
     e
@@ -234,7 +265,10 @@ pub struct CsvOptions {
     /// Unmapped fields are looked up by their own name (`clientId`, `timestamp`, `kind`, …),
     /// ignoring case and also as snake_case (`client_id`); `clientId` also matches `client`,
     /// `timestamp` also `time` and `date`.
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Partial<Record<EventField, string>>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Partial<Record<EventField, string>>")
+    )]
     pub columns: BTreeMap<String, String>,
     /// Field delimiter, one ASCII character. Default `,`.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
@@ -244,7 +278,12 @@ pub struct CsvOptions {
 impl CsvOptions {
     pub fn from_json(text: &str) -> Result<CsvOptions> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| options_error(&e.path().to_string(), &strip_position(&e.into_inner().to_string())))
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            options_error(
+                &e.path().to_string(),
+                &strip_position(&e.into_inner().to_string()),
+            )
+        })
     }
 }
 
@@ -277,38 +316,50 @@ fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
             .with_field(format!("columns.{ours}")));
         }
         if theirs.trim().is_empty() {
-            return Err(RapportError::new(ErrorCode::InvalidConfig, "column name is empty").with_field(format!("columns.{ours}")));
+            return Err(
+                RapportError::new(ErrorCode::InvalidConfig, "column name is empty")
+                    .with_field(format!("columns.{ours}")),
+            );
         }
     }
-    let find = |name: &str| headers.iter().position(|h| h.trim() == name).or_else(|| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)));
+    let find = |name: &str| {
+        headers.iter().position(|h| h.trim() == name).or_else(|| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        })
+    };
     let mut col = [None; 8];
     let mut names: [String; 8] = Default::default();
     for (i, f) in Field::ALL.into_iter().enumerate() {
-        let (pos, name) = match opts.columns.get(f.name()) {
-            Some(theirs) => match find(theirs) {
-                Some(p) => (Some(p), theirs.clone()),
-                None => {
-                    return Err(RapportError::new(
+        let (pos, name) =
+            match opts.columns.get(f.name()) {
+                Some(theirs) => match find(theirs) {
+                    Some(p) => (Some(p), theirs.clone()),
+                    None => return Err(RapportError::new(
                         ErrorCode::InvalidCsv,
-                        format!("the header has no column {theirs:?} (mapped to {}); columns are: {}", f.name(), header_list(headers)),
+                        format!(
+                            "the header has no column {theirs:?} (mapped to {}); columns are: {}",
+                            f.name(),
+                            header_list(headers)
+                        ),
                     )
-                    .with_field(theirs.clone()))
+                    .with_field(theirs.clone())),
+                },
+                None => {
+                    let mut cands = vec![f.name().to_string(), snake(f.name())];
+                    match f {
+                        Field::ClientId => cands.extend(["client".to_string()]),
+                        Field::Timestamp => cands.extend(["time".to_string(), "date".to_string()]),
+                        _ => {}
+                    }
+                    let hit = cands.iter().find_map(|c| find(c).map(|p| (p, c.clone())));
+                    match hit {
+                        Some((p, _)) => (Some(p), headers[p].trim().to_string()),
+                        None => (None, f.name().to_string()),
+                    }
                 }
-            },
-            None => {
-                let mut cands = vec![f.name().to_string(), snake(f.name())];
-                match f {
-                    Field::ClientId => cands.extend(["client".to_string()]),
-                    Field::Timestamp => cands.extend(["time".to_string(), "date".to_string()]),
-                    _ => {}
-                }
-                let hit = cands.iter().find_map(|c| find(c).map(|p| (p, c.clone())));
-                match hit {
-                    Some((p, _)) => (Some(p), headers[p].trim().to_string()),
-                    None => (None, f.name().to_string()),
-                }
-            }
-        };
+            };
         col[i] = pos;
         names[i] = name;
     }
@@ -339,7 +390,15 @@ fn parse_num(s: &str, f: Field) -> Result<Option<f64>> {
         return Ok(None);
     }
     t.parse::<f64>().map(Some).map_err(|_| {
-        RapportError::new(ErrorCode::InvalidField, format!("{} must be a number, got {:?}", f.name(), time::truncate(t, 40))).with_field(f.name())
+        RapportError::new(
+            ErrorCode::InvalidField,
+            format!(
+                "{} must be a number, got {:?}",
+                f.name(),
+                time::truncate(t, 40)
+            ),
+        )
+        .with_field(f.name())
     })
 }
 
@@ -350,8 +409,14 @@ fn parse_bool(s: &str) -> Result<Option<bool>> {
         "true" | "1" | "yes" | "y" => Some(true),
         "false" | "0" | "no" | "n" => Some(false),
         _ => {
-            return Err(RapportError::new(ErrorCode::InvalidField, format!("reopened must be true or false, got {:?}", time::truncate(t, 40)))
-                .with_field(Field::Reopened.name()))
+            return Err(RapportError::new(
+                ErrorCode::InvalidField,
+                format!(
+                    "reopened must be true or false, got {:?}",
+                    time::truncate(t, 40)
+                ),
+            )
+            .with_field(Field::Reopened.name()))
         }
     })
 }
@@ -362,19 +427,39 @@ pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) ->
         None => b',',
         Some(d) if d.len() == 1 && d.is_ascii() => d.as_bytes()[0],
         Some(d) => {
-            return Err(RapportError::new(ErrorCode::InvalidConfig, format!("delimiter must be one ASCII character, got {d:?}")).with_field("delimiter"))
+            return Err(RapportError::new(
+                ErrorCode::InvalidConfig,
+                format!("delimiter must be one ASCII character, got {d:?}"),
+            )
+            .with_field("delimiter"))
         }
     };
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).flexible(false).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers = rdr
         .headers()
-        .map_err(|e| RapportError::new(ErrorCode::InvalidCsv, format!("cannot read the header row: {e}")))?
+        .map_err(|e| {
+            RapportError::new(
+                ErrorCode::InvalidCsv,
+                format!("cannot read the header row: {e}"),
+            )
+        })?
         .clone();
     if headers.is_empty() || (headers.len() == 1 && headers[0].trim().is_empty()) {
-        return Err(RapportError::new(ErrorCode::EmptyInput, "the CSV text is empty"));
+        return Err(RapportError::new(
+            ErrorCode::EmptyInput,
+            "the CSV text is empty",
+        ));
     }
     let lay = layout(&headers, opts)?;
-    let rename = |ours: &str| Field::from_name(ours).map(|f| lay.names[f as usize].clone()).unwrap_or_else(|| ours.to_string());
+    let rename = |ours: &str| {
+        Field::from_name(ours)
+            .map(|f| lay.names[f as usize].clone())
+            .unwrap_or_else(|| ours.to_string())
+    };
     let mut b = BatchBuilder::new(mode, max_issues);
     let mut rec = csv::StringRecord::new();
     let mut row = 0u64;
@@ -385,7 +470,9 @@ pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) ->
             Ok(true) => {}
             Err(e) => {
                 let msg = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
                         format!("the row has {len} fields but the header has {expected_len}")
                     }
                     _ => format!("cannot read the row: {e}"),
@@ -411,10 +498,19 @@ pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) ->
                 timestamp: nonempty(Field::Timestamp).map(TimestampRef::Text),
                 kind: nonempty(Field::Kind),
                 feature: get(Field::Feature),
-                value: get(Field::Value).map(|s| parse_num(s, Field::Value)).transpose()?.flatten(),
-                messages: get(Field::Messages).map(|s| parse_num(s, Field::Messages)).transpose()?.flatten(),
+                value: get(Field::Value)
+                    .map(|s| parse_num(s, Field::Value))
+                    .transpose()?
+                    .flatten(),
+                messages: get(Field::Messages)
+                    .map(|s| parse_num(s, Field::Messages))
+                    .transpose()?
+                    .flatten(),
                 reopened: get(Field::Reopened).map(parse_bool).transpose()?.flatten(),
-                cost: get(Field::Cost).map(|s| parse_num(s, Field::Cost)).transpose()?.flatten(),
+                cost: get(Field::Cost)
+                    .map(|s| parse_num(s, Field::Cost))
+                    .transpose()?
+                    .flatten(),
             })
         })();
         match parsed {
@@ -454,7 +550,11 @@ pub struct Columns<'a> {
 pub fn from_columns(c: &Columns<'_>, mode: Mode, max_issues: usize) -> Result<Batch> {
     let n = c.client_index.len();
     let len_err = |name: &str, len: usize| {
-        RapportError::new(ErrorCode::InvalidColumns, format!("{name} has {len} entries but clientIndex has {n}")).with_field(name)
+        RapportError::new(
+            ErrorCode::InvalidColumns,
+            format!("{name} has {len} entries but clientIndex has {n}"),
+        )
+        .with_field(name)
     };
     if c.timestamps.len() != n {
         return Err(len_err("timestamps", c.timestamps.len()));
@@ -474,20 +574,36 @@ pub fn from_columns(c: &Columns<'_>, mode: Mode, max_issues: usize) -> Result<Ba
         }
     }
     if n == 0 {
-        return Err(RapportError::new(ErrorCode::EmptyInput, "the batch holds no events"));
+        return Err(RapportError::new(
+            ErrorCode::EmptyInput,
+            "the batch holds no events",
+        ));
     }
     if n > MAX_BATCH_EVENTS {
-        return Err(RapportError::new(ErrorCode::TooLarge, format!("a batch may hold at most {MAX_BATCH_EVENTS} events; split the input")));
+        return Err(RapportError::new(
+            ErrorCode::TooLarge,
+            format!("a batch may hold at most {MAX_BATCH_EVENTS} events; split the input"),
+        ));
     }
     for (i, id) in c.client_ids.iter().enumerate() {
-        check_text(id, Field::ClientId).map_err(|e| RapportError { field: Some(format!("clientIds[{i}]")), ..e })?;
+        check_text(id, Field::ClientId).map_err(|e| RapportError {
+            field: Some(format!("clientIds[{i}]")),
+            ..e
+        })?;
     }
     for (i, f) in c.feature_names.iter().enumerate() {
-        check_text(f, Field::Feature).map_err(|e| RapportError { field: Some(format!("featureNames[{i}]")), ..e })?;
+        check_text(f, Field::Feature).map_err(|e| RapportError {
+            field: Some(format!("featureNames[{i}]")),
+            ..e
+        })?;
     }
     let mut b = BatchBuilder::new(mode, max_issues);
     b.batch.clients = c.client_ids.iter().map(|s| s.trim().to_string()).collect();
-    b.batch.features = c.feature_names.iter().map(|s| s.trim().to_string()).collect();
+    b.batch.features = c
+        .feature_names
+        .iter()
+        .map(|s| s.trim().to_string())
+        .collect();
     b.batch.events.reserve(n);
     let (nc, nf) = (c.client_ids.len() as u32, c.feature_names.len() as u32);
     for i in 0..n {
@@ -506,16 +622,29 @@ pub fn from_columns(c: &Columns<'_>, mode: Mode, max_issues: usize) -> Result<Ba
 fn column_event(c: &Columns<'_>, i: usize, nc: u32, nf: u32) -> Result<BatchEvent> {
     let client = c.client_index[i];
     if client >= nc {
-        return Err(RapportError::new(ErrorCode::InvalidColumns, format!("client index {client} is outside the dictionary of {nc} ids")).with_field("clientIndex"));
+        return Err(RapportError::new(
+            ErrorCode::InvalidColumns,
+            format!("client index {client} is outside the dictionary of {nc} ids"),
+        )
+        .with_field("clientIndex"));
     }
     let at_ms = time::from_epoch_ms(c.timestamps[i]).map_err(|e| e.with_field("timestamps"))?;
     let code = c.kinds[i];
     let kind = EventKind::from_code(code).ok_or_else(|| {
-        RapportError::new(ErrorCode::UnknownKind, format!("unknown event kind code {code}; codes are 0 to {}", EventKind::COUNT - 1)).with_field("kinds")
+        RapportError::new(
+            ErrorCode::UnknownKind,
+            format!(
+                "unknown event kind code {code}; codes are 0 to {}",
+                EventKind::COUNT - 1
+            ),
+        )
+        .with_field("kinds")
     })?;
     let opt = |col: Option<&[f64]>, f: Field, name: &str| -> Result<Option<f64>> {
         Ok(col.map(|a| a[i]).filter(|v| !v.is_nan())).and_then(|v| match v {
-            Some(x) => check_amount(x, f).map(|_| Some(x)).map_err(|e| e.with_field(name)),
+            Some(x) => check_amount(x, f)
+                .map(|_| Some(x))
+                .map_err(|e| e.with_field(name)),
             None => Ok(None),
         })
     };
@@ -535,15 +664,36 @@ fn column_event(c: &Columns<'_>, i: usize, nc: u32, nf: u32) -> Result<BatchEven
         None | Some(NO_FEATURE) => NO_FEATURE,
         Some(f) if f < nf => f,
         Some(f) => {
-            return Err(RapportError::new(ErrorCode::InvalidColumns, format!("feature index {f} is outside the dictionary of {nf} names")).with_field("featureIndex"))
+            return Err(RapportError::new(
+                ErrorCode::InvalidColumns,
+                format!("feature index {f} is outside the dictionary of {nf} names"),
+            )
+            .with_field("featureIndex"))
         }
     };
     let reopened = match c.reopened.map(|a| a[i]) {
         None | Some(0) => false,
         Some(1) => true,
-        Some(x) => return Err(RapportError::new(ErrorCode::InvalidField, format!("reopened must be 0 or 1, got {x}")).with_field("reopened")),
+        Some(x) => {
+            return Err(RapportError::new(
+                ErrorCode::InvalidField,
+                format!("reopened must be 0 or 1, got {x}"),
+            )
+            .with_field("reopened"))
+        }
     };
-    Ok(BatchEvent::new(client, feature, CheckedValues { at_ms, kind, value_micros, messages, reopened, cost_micros }))
+    Ok(BatchEvent::new(
+        client,
+        feature,
+        CheckedValues {
+            at_ms,
+            kind,
+            value_micros,
+            messages,
+            reopened,
+            cost_micros,
+        },
+    ))
 }
 
 /// Kind names, for documentation and error messages.
@@ -576,34 +726,75 @@ mod tests {
 
     #[test]
     fn csv_errors_name_row_and_their_column() {
-        let text = "customer_id,when,type,amount\nc1,2024-06-01,usage,\nc2,2024-06-02,purchase,-5\n";
+        let text =
+            "customer_id,when,type,amount\nc1,2024-06-01,usage,\nc2,2024-06-02,purchase,-5\n";
         let e = from_csv(text, &mapped(), Mode::Strict, 10).unwrap_err();
-        assert_eq!((e.code, e.row, e.field.as_deref()), (ErrorCode::NegativeValue, Some(2), Some("amount")));
+        assert_eq!(
+            (e.code, e.row, e.field.as_deref()),
+            (ErrorCode::NegativeValue, Some(2), Some("amount"))
+        );
         let text = "customer_id,when,type,amount\nc1,2024-06-01,usage,abc\n";
         let e = from_csv(text, &mapped(), Mode::Strict, 10).unwrap_err();
-        assert_eq!((e.code, e.row, e.field.as_deref()), (ErrorCode::InvalidField, Some(1), Some("amount")));
+        assert_eq!(
+            (e.code, e.row, e.field.as_deref()),
+            (ErrorCode::InvalidField, Some(1), Some("amount"))
+        );
         let e = from_csv("a,b\n1,2\n", &CsvOptions::default(), Mode::Strict, 10).unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidCsv, Some("clientId")));
-        let e = from_csv("clientId,timestamp,kind\nc1,2024-01-01\n", &CsvOptions::default(), Mode::Strict, 10).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidCsv, Some("clientId"))
+        );
+        let e = from_csv(
+            "clientId,timestamp,kind\nc1,2024-01-01\n",
+            &CsvOptions::default(),
+            Mode::Strict,
+            10,
+        )
+        .unwrap_err();
         assert_eq!((e.code, e.row), (ErrorCode::InvalidCsv, Some(1)));
         let e = from_csv("", &CsvOptions::default(), Mode::Strict, 10).unwrap_err();
         assert_eq!(e.code, ErrorCode::EmptyInput);
-        let e = from_csv("clientId,timestamp,kind\n", &CsvOptions::default(), Mode::Strict, 10).unwrap_err();
+        let e = from_csv(
+            "clientId,timestamp,kind\n",
+            &CsvOptions::default(),
+            Mode::Strict,
+            10,
+        )
+        .unwrap_err();
         assert_eq!(e.code, ErrorCode::EmptyInput);
         let e = CsvOptions::from_json(r#"{"columns": {}, "sep": ";"}"#).unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UnknownConfigKey, Some("sep")));
-        let e = from_csv(CSV, &CsvOptions::from_json(r#"{"columns": {"customer": "customer_id"}}"#).unwrap(), Mode::Strict, 10).unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UnknownConfigKey, Some("columns.customer")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::UnknownConfigKey, Some("sep"))
+        );
+        let e = from_csv(
+            CSV,
+            &CsvOptions::from_json(r#"{"columns": {"customer": "customer_id"}}"#).unwrap(),
+            Mode::Strict,
+            10,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::UnknownConfigKey, Some("columns.customer"))
+        );
     }
 
     #[test]
     fn lenient_skips_and_reports_capped() {
         let mut text = String::from("clientId,timestamp,kind\n");
         for i in 0..10 {
-            text.push_str(&format!("c{i},2024-06-0{},{}\n", i % 9 + 1, if i % 2 == 0 { "usage" } else { "teleport" }));
+            text.push_str(&format!(
+                "c{i},2024-06-0{},{}\n",
+                i % 9 + 1,
+                if i % 2 == 0 { "usage" } else { "teleport" }
+            ));
         }
         let b = from_csv(&text, &CsvOptions::default(), Mode::Lenient, 3).unwrap();
-        assert_eq!((b.rows, b.skipped, b.events.len(), b.issues.len()), (10, 5, 5, 3));
+        assert_eq!(
+            (b.rows, b.skipped, b.events.len(), b.issues.len()),
+            (10, 5, 5, 3)
+        );
         assert_eq!(b.issues[0].row, 2);
         assert_eq!(b.issues[0].code, "UNKNOWN_KIND");
         let e = from_csv(&text, &CsvOptions::default(), Mode::Strict, 3).unwrap_err();
@@ -613,11 +804,20 @@ mod tests {
     #[test]
     fn json_rows_name_index_and_field() {
         let e = from_json(r#"[{"clientId":"a","timestamp":"2024-01-01","kind":"usage"},{"clientId":"b","timestamp":"2024-01-01","kind":"usage","value":"lots"}]"#, Mode::Strict, 5).unwrap_err();
-        assert_eq!((e.code, e.row, e.field.as_deref()), (ErrorCode::InvalidField, Some(2), Some("value")));
+        assert_eq!(
+            (e.code, e.row, e.field.as_deref()),
+            (ErrorCode::InvalidField, Some(2), Some("value"))
+        );
         let e = from_json(r#"[1]"#, Mode::Strict, 5).unwrap_err();
         assert_eq!((e.code, e.row), (ErrorCode::InvalidField, Some(1)));
-        assert_eq!(from_json("{", Mode::Strict, 5).unwrap_err().code, ErrorCode::InvalidJson);
-        assert_eq!(from_json("[]", Mode::Strict, 5).unwrap_err().code, ErrorCode::EmptyInput);
+        assert_eq!(
+            from_json("{", Mode::Strict, 5).unwrap_err().code,
+            ErrorCode::InvalidJson
+        );
+        assert_eq!(
+            from_json("[]", Mode::Strict, 5).unwrap_err().code,
+            ErrorCode::EmptyInput
+        );
     }
 
     #[test]
@@ -639,17 +839,74 @@ mod tests {
         assert_eq!(b.events.len(), 3);
         assert_eq!(b.events[1].value_micros(), Some(10_000_000));
         assert_eq!(b.events[0].value_micros(), None);
-        let e = from_columns(&Columns { kinds: &[0, 1], ..base }, Mode::Strict, 5).unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidColumns, Some("kinds")));
-        let e = from_columns(&Columns { client_index: &[0, 2, 1], ..base }, Mode::Strict, 5).unwrap_err();
-        assert_eq!((e.code, e.row, e.field.as_deref()), (ErrorCode::InvalidColumns, Some(2), Some("clientIndex")));
-        let e = from_columns(&Columns { kinds: &[0, 1, 42], ..base }, Mode::Strict, 5).unwrap_err();
+        let e = from_columns(
+            &Columns {
+                kinds: &[0, 1],
+                ..base
+            },
+            Mode::Strict,
+            5,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidColumns, Some("kinds"))
+        );
+        let e = from_columns(
+            &Columns {
+                client_index: &[0, 2, 1],
+                ..base
+            },
+            Mode::Strict,
+            5,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.row, e.field.as_deref()),
+            (ErrorCode::InvalidColumns, Some(2), Some("clientIndex"))
+        );
+        let e = from_columns(
+            &Columns {
+                kinds: &[0, 1, 42],
+                ..base
+            },
+            Mode::Strict,
+            5,
+        )
+        .unwrap_err();
         assert_eq!((e.code, e.row), (ErrorCode::UnknownKind, Some(3)));
-        let e = from_columns(&Columns { values: Some(&[f64::INFINITY, 1.0, 1.0]), ..base }, Mode::Strict, 5).unwrap_err();
-        assert_eq!((e.code, e.row, e.field.as_deref()), (ErrorCode::NonFiniteValue, Some(1), Some("values")));
-        let e = from_columns(&Columns { timestamps: &[1e20, 1.7e12, 1.7e12], ..base }, Mode::Strict, 5).unwrap_err();
+        let e = from_columns(
+            &Columns {
+                values: Some(&[f64::INFINITY, 1.0, 1.0]),
+                ..base
+            },
+            Mode::Strict,
+            5,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.row, e.field.as_deref()),
+            (ErrorCode::NonFiniteValue, Some(1), Some("values"))
+        );
+        let e = from_columns(
+            &Columns {
+                timestamps: &[1e20, 1.7e12, 1.7e12],
+                ..base
+            },
+            Mode::Strict,
+            5,
+        )
+        .unwrap_err();
         assert_eq!((e.code, e.row), (ErrorCode::TimestampOutOfRange, Some(1)));
-        let b = from_columns(&Columns { timestamps: &[f64::NAN, 1.7e12, 1.7e12], ..base }, Mode::Lenient, 5).unwrap();
+        let b = from_columns(
+            &Columns {
+                timestamps: &[f64::NAN, 1.7e12, 1.7e12],
+                ..base
+            },
+            Mode::Lenient,
+            5,
+        )
+        .unwrap();
         assert_eq!((b.events.len(), b.skipped), (2, 1));
     }
 }

@@ -93,16 +93,29 @@ impl ClientRecord {
     fn absorb(&mut self, o: &ClientRecord) {
         self.first_ms = self.first_ms.min(o.first_ms);
         self.last_ms = self.last_ms.max(o.last_ms);
-        self.days = merge_sorted(&self.days, &o.days, |d| d.day, |a, b| DayCount { day: a.day, events: a.events.saturating_add(b.events) });
+        self.days = merge_sorted(
+            &self.days,
+            &o.days,
+            |d| d.day,
+            |a, b| DayCount {
+                day: a.day,
+                events: a.events.saturating_add(b.events),
+            },
+        );
         for (a, b) in self.kind_counts.iter_mut().zip(o.kind_counts) {
             *a += b;
         }
         self.features = merge_sorted(&self.features, &o.features, |f| *f, |a, _| *a);
-        self.revenue = merge_sorted(&self.revenue, &o.revenue, |r| r.day, |a, b| DayRevenue {
-            day: a.day,
-            count: a.count.saturating_add(b.count),
-            micros: a.micros + b.micros,
-        });
+        self.revenue = merge_sorted(
+            &self.revenue,
+            &o.revenue,
+            |r| r.day,
+            |a, b| DayRevenue {
+                day: a.day,
+                count: a.count.saturating_add(b.count),
+                micros: a.micros + b.micros,
+            },
+        );
         self.support_messages += o.support_messages;
         self.support_with_messages += o.support_with_messages;
         self.support_reopened += o.support_reopened;
@@ -117,19 +130,33 @@ impl ClientRecord {
     /// Sorts and coalesces the per-day vectors after out-of-order appends.
     fn normalize(&mut self) {
         self.days.sort_unstable_by_key(|d| d.day);
-        coalesce(&mut self.days, |d| d.day, |a, b| a.events = a.events.saturating_add(b.events));
+        coalesce(
+            &mut self.days,
+            |d| d.day,
+            |a, b| a.events = a.events.saturating_add(b.events),
+        );
         self.revenue.sort_unstable_by_key(|r| r.day);
-        coalesce(&mut self.revenue, |r| r.day, |a, b| {
-            a.count = a.count.saturating_add(b.count);
-            a.micros += b.micros;
-        });
+        coalesce(
+            &mut self.revenue,
+            |r| r.day,
+            |a, b| {
+                a.count = a.count.saturating_add(b.count);
+                a.micros += b.micros;
+            },
+        );
     }
 
     fn is_valid(&self, n_features: usize) -> bool {
         let strictly_up = |v: &[i64]| v.windows(2).all(|w| w[0] < w[1]);
         self.first_ms <= self.last_ms
             && strictly_up(&self.days.iter().map(|d| d.day as i64).collect::<Vec<_>>())
-            && strictly_up(&self.revenue.iter().map(|d| d.day as i64).collect::<Vec<_>>())
+            && strictly_up(
+                &self
+                    .revenue
+                    .iter()
+                    .map(|d| d.day as i64)
+                    .collect::<Vec<_>>(),
+            )
             && strictly_up(&self.features.iter().map(|&f| f as i64).collect::<Vec<_>>())
             && self.features.iter().all(|&f| (f as usize) < n_features)
     }
@@ -146,7 +173,11 @@ fn opt_max(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     a.max(b)
 }
 
-fn coalesce<T, K: PartialEq>(v: &mut Vec<T>, key: impl Fn(&T) -> K, mut add: impl FnMut(&mut T, &T)) {
+fn coalesce<T, K: PartialEq>(
+    v: &mut Vec<T>,
+    key: impl Fn(&T) -> K,
+    mut add: impl FnMut(&mut T, &T),
+) {
     if v.len() < 2 {
         return;
     }
@@ -163,7 +194,12 @@ fn coalesce<T, K: PartialEq>(v: &mut Vec<T>, key: impl Fn(&T) -> K, mut add: imp
     v.truncate(w + 1);
 }
 
-fn merge_sorted<T: Copy, K: Ord>(a: &[T], b: &[T], key: impl Fn(&T) -> K, both: impl Fn(&T, &T) -> T) -> Vec<T> {
+fn merge_sorted<T: Copy, K: Ord>(
+    a: &[T],
+    b: &[T],
+    key: impl Fn(&T) -> K,
+    both: impl Fn(&T, &T) -> T,
+) -> Vec<T> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
@@ -258,9 +294,16 @@ impl Ledger {
     /// Adds a validated batch. Fails, before changing anything, only if the ledger would grow
     /// past [`MAX_CLIENTS`].
     pub fn apply(&mut self, batch: &Batch) -> Result<ApplyStats> {
-        let fresh = batch.clients.iter().filter(|c| !self.index.contains_key(c.as_str())).count();
+        let fresh = batch
+            .clients
+            .iter()
+            .filter(|c| !self.index.contains_key(c.as_str()))
+            .count();
         if self.records.len() + fresh > MAX_CLIENTS {
-            return Err(RapportError::new(ErrorCode::TooLarge, format!("a ledger may hold at most {MAX_CLIENTS} clients")));
+            return Err(RapportError::new(
+                ErrorCode::TooLarge,
+                format!("a ledger may hold at most {MAX_CLIENTS} clients"),
+            ));
         }
         let mut new_clients = 0;
         let client_map: Vec<u32> = batch
@@ -275,7 +318,11 @@ impl Ledger {
                 i
             })
             .collect();
-        let feature_map: Vec<u32> = batch.features.iter().map(|f| intern(&mut self.features, &mut self.feature_index, f).0).collect();
+        let feature_map: Vec<u32> = batch
+            .features
+            .iter()
+            .map(|f| intern(&mut self.features, &mut self.feature_index, f).0)
+            .collect();
         let mut dirty = Vec::new();
         for ev in &batch.events {
             let ci = client_map[ev.client as usize] as usize;
@@ -311,9 +358,17 @@ impl Ledger {
                         }
                         Some(last) => {
                             unsorted |= last.day > day;
-                            r.revenue.push(DayRevenue { day, count: 1, micros });
+                            r.revenue.push(DayRevenue {
+                                day,
+                                count: 1,
+                                micros,
+                            });
                         }
-                        None => r.revenue.push(DayRevenue { day, count: 1, micros }),
+                        None => r.revenue.push(DayRevenue {
+                            day,
+                            count: 1,
+                            micros,
+                        }),
                     }
                     if ev.kind == EventKind::Renewal {
                         r.last_renewal_ms = opt_max(r.last_renewal_ms, Some(ev.at_ms));
@@ -334,7 +389,9 @@ impl Ledger {
                     }
                 }
                 EventKind::Signup => r.first_signup_ms = opt_min(r.first_signup_ms, Some(ev.at_ms)),
-                EventKind::Cancellation => r.last_cancel_ms = opt_max(r.last_cancel_ms, Some(ev.at_ms)),
+                EventKind::Cancellation => {
+                    r.last_cancel_ms = opt_max(r.last_cancel_ms, Some(ev.at_ms))
+                }
                 _ => {}
             }
             if unsorted {
@@ -347,16 +404,30 @@ impl Ledger {
             self.records[ci as usize].normalize();
         }
         self.events += batch.events.len() as u64;
-        Ok(ApplyStats { accepted: batch.events.len() as u64, new_clients })
+        Ok(ApplyStats {
+            accepted: batch.events.len() as u64,
+            new_clients,
+        })
     }
 
     /// Merges another ledger into this one: the result is the ledger of both event sets.
     pub fn merge(&mut self, other: &Ledger) -> Result<ApplyStats> {
-        let fresh = other.ids.iter().filter(|c| !self.index.contains_key(c.as_str())).count();
+        let fresh = other
+            .ids
+            .iter()
+            .filter(|c| !self.index.contains_key(c.as_str()))
+            .count();
         if self.records.len() + fresh > MAX_CLIENTS {
-            return Err(RapportError::new(ErrorCode::TooLarge, format!("a ledger may hold at most {MAX_CLIENTS} clients")));
+            return Err(RapportError::new(
+                ErrorCode::TooLarge,
+                format!("a ledger may hold at most {MAX_CLIENTS} clients"),
+            ));
         }
-        let fmap: Vec<u32> = other.features.iter().map(|f| intern(&mut self.features, &mut self.feature_index, f).0).collect();
+        let fmap: Vec<u32> = other
+            .features
+            .iter()
+            .map(|f| intern(&mut self.features, &mut self.feature_index, f).0)
+            .collect();
         let mut new_clients = 0;
         for (id, rec) in other.ids.iter().zip(&other.records) {
             let mut rec = rec.clone();
@@ -371,7 +442,10 @@ impl Ledger {
             }
         }
         self.events += other.events;
-        Ok(ApplyStats { accepted: other.events, new_clients })
+        Ok(ApplyStats {
+            accepted: other.events,
+            new_clients,
+        })
     }
 
     /// The ledger in a form independent of arrival order: clients by id, features by name.
@@ -381,7 +455,11 @@ impl Ledger {
             .iter()
             .zip(&self.records)
             .map(|(id, r)| {
-                let mut names: Vec<String> = r.features.iter().map(|&f| self.features[f as usize].clone()).collect();
+                let mut names: Vec<String> = r
+                    .features
+                    .iter()
+                    .map(|&f| self.features[f as usize].clone())
+                    .collect();
                 names.sort();
                 let mut r = r.clone();
                 r.features.clear();
@@ -420,7 +498,12 @@ impl Ledger {
     /// Serializes the ledger: an 8-byte magic, a little-endian `u16` version, a CRC-32 of the
     /// body, then the body in postcard encoding.
     pub fn to_snapshot(&self) -> Vec<u8> {
-        let body = SnapshotBody { ids: self.ids.clone(), features: self.features.clone(), records: self.records.clone(), events: self.events };
+        let body = SnapshotBody {
+            ids: self.ids.clone(),
+            features: self.features.clone(),
+            records: self.records.clone(),
+            events: self.events,
+        };
         // Serializing plain owned data into a Vec cannot fail.
         let payload = postcard::to_stdvec(&body).unwrap_or_default();
         let mut out = Vec::with_capacity(HEADER + payload.len());
@@ -434,7 +517,10 @@ impl Ledger {
     /// Reads a snapshot written by [`Ledger::to_snapshot`].
     pub fn from_snapshot(bytes: &[u8]) -> Result<Ledger> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-            return Err(RapportError::new(ErrorCode::NotASnapshot, "these bytes are not a rapport ledger snapshot"));
+            return Err(RapportError::new(
+                ErrorCode::NotASnapshot,
+                "these bytes are not a rapport ledger snapshot",
+            ));
         }
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
         if version == 0 || version > SNAPSHOT_VERSION {
@@ -445,11 +531,17 @@ impl Ledger {
         }
         let crc = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]);
         let payload = &bytes[HEADER..];
-        let corrupt = |why: &str| RapportError::new(ErrorCode::CorruptSnapshot, format!("the snapshot is damaged: {why}"));
+        let corrupt = |why: &str| {
+            RapportError::new(
+                ErrorCode::CorruptSnapshot,
+                format!("the snapshot is damaged: {why}"),
+            )
+        };
         if crc32fast::hash(payload) != crc {
             return Err(corrupt("checksum mismatch"));
         }
-        let body: SnapshotBody = postcard::from_bytes(payload).map_err(|e| corrupt(&e.to_string()))?;
+        let body: SnapshotBody =
+            postcard::from_bytes(payload).map_err(|e| corrupt(&e.to_string()))?;
         if body.ids.len() != body.records.len() || body.ids.len() > MAX_CLIENTS {
             return Err(corrupt("client count mismatch"));
         }
@@ -468,7 +560,14 @@ impl Ledger {
         if !body.records.iter().all(|r| r.is_valid(body.features.len())) {
             return Err(corrupt("inconsistent client record"));
         }
-        Ok(Ledger { ids: body.ids, index, records: body.records, features: body.features, feature_index, events: body.events })
+        Ok(Ledger {
+            ids: body.ids,
+            index,
+            records: body.records,
+            features: body.features,
+            feature_index,
+            events: body.events,
+        })
     }
 }
 
@@ -494,13 +593,29 @@ mod tests {
     fn aggregates_one_pass() {
         let mut l = Ledger::new();
         let s = l.apply(&batch(A)).unwrap();
-        assert_eq!(s, ApplyStats { accepted: 5, new_clients: 2 });
+        assert_eq!(
+            s,
+            ApplyStats {
+                accepted: 5,
+                new_clients: 2
+            }
+        );
         let a = l.find("a").unwrap();
-        assert_eq!(a.days.iter().map(|d| (d.day, d.events)).collect::<Vec<_>>(), vec![(19875, 2), (19877, 1)]);
+        assert_eq!(
+            a.days.iter().map(|d| (d.day, d.events)).collect::<Vec<_>>(),
+            vec![(19875, 2), (19877, 1)]
+        );
         assert_eq!(a.features.len(), 2);
         assert_eq!(a.revenue_total(), 10.5);
         let b = l.find("b").unwrap();
-        assert_eq!((b.support_messages, b.support_reopened, b.support_cost_micros), (4, 1, 12_000_000));
+        assert_eq!(
+            (
+                b.support_messages,
+                b.support_reopened,
+                b.support_cost_micros
+            ),
+            (4, 1, 12_000_000)
+        );
         assert_eq!(b.days.len(), 1, "cancellation is not activity");
         assert!(b.last_cancel_ms.is_some());
     }
@@ -514,19 +629,39 @@ mod tests {
         let mut flipped = bytes.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0x40;
-        assert_eq!(Ledger::from_snapshot(&flipped).unwrap_err().code, ErrorCode::CorruptSnapshot);
-        assert_eq!(Ledger::from_snapshot(b"PK\x03\x04 a zip file").unwrap_err().code, ErrorCode::NotASnapshot);
-        assert_eq!(Ledger::from_snapshot(&[]).unwrap_err().code, ErrorCode::NotASnapshot);
+        assert_eq!(
+            Ledger::from_snapshot(&flipped).unwrap_err().code,
+            ErrorCode::CorruptSnapshot
+        );
+        assert_eq!(
+            Ledger::from_snapshot(b"PK\x03\x04 a zip file")
+                .unwrap_err()
+                .code,
+            ErrorCode::NotASnapshot
+        );
+        assert_eq!(
+            Ledger::from_snapshot(&[]).unwrap_err().code,
+            ErrorCode::NotASnapshot
+        );
         let mut future = bytes.clone();
         future[8] = 99;
-        assert_eq!(Ledger::from_snapshot(&future).unwrap_err().code, ErrorCode::UnsupportedSnapshotVersion);
+        assert_eq!(
+            Ledger::from_snapshot(&future).unwrap_err().code,
+            ErrorCode::UnsupportedSnapshotVersion
+        );
         let truncated = &bytes[..bytes.len() - 3];
-        assert_eq!(Ledger::from_snapshot(truncated).unwrap_err().code, ErrorCode::CorruptSnapshot);
+        assert_eq!(
+            Ledger::from_snapshot(truncated).unwrap_err().code,
+            ErrorCode::CorruptSnapshot
+        );
         // A valid checksum over garbage is still caught by decoding or the invariants.
         let mut forged = bytes[..HEADER].to_vec();
         let garbage = vec![0xff; 64];
         forged[10..14].copy_from_slice(&crc32fast::hash(&garbage).to_le_bytes());
         forged.extend_from_slice(&garbage);
-        assert_eq!(Ledger::from_snapshot(&forged).unwrap_err().code, ErrorCode::CorruptSnapshot);
+        assert_eq!(
+            Ledger::from_snapshot(&forged).unwrap_err().code,
+            ErrorCode::CorruptSnapshot
+        );
     }
 }

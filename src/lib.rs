@@ -24,3 +24,5 @@ pub(crate) fn activity_fmt(n: f64) -> String {
         format!("{n:.1}")
     }
 }
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

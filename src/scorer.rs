@@ -142,11 +142,23 @@ pub struct Scorer {
 
 impl Scorer {
     pub fn new(options: &ScorerOptions) -> Result<Scorer> {
-        Ok(Scorer { config: options.resolve()?, ledger: Ledger::new(), batches: 0, skipped: 0, issues: Vec::new() })
+        Ok(Scorer {
+            config: options.resolve()?,
+            ledger: Ledger::new(),
+            batches: 0,
+            skipped: 0,
+            issues: Vec::new(),
+        })
     }
 
     pub fn with_config(config: Config) -> Scorer {
-        Scorer { config, ledger: Ledger::new(), batches: 0, skipped: 0, issues: Vec::new() }
+        Scorer {
+            config,
+            ledger: Ledger::new(),
+            batches: 0,
+            skipped: 0,
+            issues: Vec::new(),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -167,11 +179,18 @@ impl Scorer {
         self.batches += 1;
         self.skipped += batch.skipped;
         let room = self.config.max_issues.saturating_sub(self.issues.len());
-        self.issues.extend(batch.issues.iter().take(room).cloned().map(|mut i| {
-            i.message = format!("batch {}: {}", self.batches, i.message);
-            i
-        }));
-        Ok(IngestSummary { rows: batch.rows, accepted: stats.accepted, skipped: batch.skipped, issues: batch.issues, new_clients: stats.new_clients })
+        self.issues
+            .extend(batch.issues.iter().take(room).cloned().map(|mut i| {
+                i.message = format!("batch {}: {}", self.batches, i.message);
+                i
+            }));
+        Ok(IngestSummary {
+            rows: batch.rows,
+            accepted: stats.accepted,
+            skipped: batch.skipped,
+            issues: batch.issues,
+            new_clients: stats.new_clients,
+        })
     }
 
     pub fn ingest_records(&mut self, records: &[RawEvent]) -> Result<IngestSummary> {
@@ -221,12 +240,24 @@ impl Scorer {
     /// Scores every client as of the configured date (or `options.asOf`).
     pub fn score(&self, options: &ScoreOptions) -> Result<Report> {
         let as_of_ms = match &options.as_of {
-            Some(_) => ScorerOptions { as_of: options.as_of.clone(), ..ScorerOptions::default() }.resolve()?.as_of_ms,
+            Some(_) => {
+                ScorerOptions {
+                    as_of: options.as_of.clone(),
+                    ..ScorerOptions::default()
+                }
+                .resolve()?
+                .as_of_ms
+            }
             None => self.config.as_of_ms,
         };
         let as_of_ms = match as_of_ms.or_else(|| self.ledger.last_event_ms()) {
             Some(ms) => ms,
-            None => return Err(RapportError::new(ErrorCode::EmptyInput, "nothing to score: no events have been ingested")),
+            None => {
+                return Err(RapportError::new(
+                    ErrorCode::EmptyInput,
+                    "nothing to score: no events have been ingested",
+                ))
+            }
         };
         let as_of = day_of(as_of_ms);
         let cfg = &self.config;
@@ -235,8 +266,15 @@ impl Scorer {
         let (in_catalog, catalog): (Vec<bool>, usize) = if cfg.engagement.features.is_empty() {
             (vec![true; feature_names.len()], feature_names.len())
         } else {
-            let set: std::collections::HashSet<&str> = cfg.engagement.features.iter().map(|s| s.trim()).collect();
-            (feature_names.iter().map(|f| set.contains(f.as_str())).collect(), set.len())
+            let set: std::collections::HashSet<&str> =
+                cfg.engagement.features.iter().map(|s| s.trim()).collect();
+            (
+                feature_names
+                    .iter()
+                    .map(|f| set.contains(f.as_str()))
+                    .collect(),
+                set.len(),
+            )
         };
         let mut order: Vec<usize> = (0..self.ledger.len()).collect();
         order.sort_unstable_by(|&a, &b| self.ledger.client_id(a).cmp(self.ledger.client_id(b)));
@@ -246,13 +284,24 @@ impl Scorer {
         for i in order {
             let rec = self.ledger.record(i);
             let upto = activity::days_until(rec, as_of);
-            later_events += rec.days[upto.len()..].iter().map(|d| d.events as u64).sum::<u64>();
+            later_events += rec.days[upto.len()..]
+                .iter()
+                .map(|d| d.events as u64)
+                .sum::<u64>();
             let Some(act) = activity::classify(rec, as_of, &cfg.activity) else {
                 not_yet += 1;
                 continue;
             };
-            let used = rec.features.iter().filter(|&&f| in_catalog[f as usize]).count();
-            let Some(eng) = engagement::score(rec, as_of, Breadth { used, catalog }, &cfg.engagement) else { continue };
+            let used = rec
+                .features
+                .iter()
+                .filter(|&&f| in_catalog[f as usize])
+                .count();
+            let Some(eng) =
+                engagement::score(rec, as_of, Breadth { used, catalog }, &cfg.engagement)
+            else {
+                continue;
+            };
             counts.add(act.status);
             clients.push(ClientScore {
                 client_id: self.ledger.client_id(i).to_string(),
@@ -276,7 +325,11 @@ impl Scorer {
         scores.sort_by(f64::total_cmp);
         let n = scores.len();
         let engagement = EngagementSummary {
-            mean: if n == 0 { 0.0 } else { (scores.iter().sum::<f64>() / n as f64 * 10.0).round() / 10.0 },
+            mean: if n == 0 {
+                0.0
+            } else {
+                (scores.iter().sum::<f64>() / n as f64 * 10.0).round() / 10.0
+            },
             median: if n == 0 {
                 0.0
             } else if n % 2 == 1 {
@@ -289,21 +342,31 @@ impl Scorer {
         if self.skipped > 0 {
             warnings.push(Warning {
                 code: "ROWS_SKIPPED".into(),
-                message: format!("{} rows were skipped in lenient mode; the first {} are listed", self.skipped, self.issues.len()),
+                message: format!(
+                    "{} rows were skipped in lenient mode; the first {} are listed",
+                    self.skipped,
+                    self.issues.len()
+                ),
                 issues: self.issues.clone(),
             });
         }
         if not_yet > 0 {
             warnings.push(Warning {
                 code: "CLIENTS_AFTER_AS_OF".into(),
-                message: format!("{not_yet} clients have no activity on or before {} and are not scored", time::format_day(as_of)),
+                message: format!(
+                    "{not_yet} clients have no activity on or before {} and are not scored",
+                    time::format_day(as_of)
+                ),
                 issues: vec![],
             });
         }
         if later_events > 0 {
             warnings.push(Warning {
                 code: "EVENTS_AFTER_AS_OF".into(),
-                message: format!("{later_events} activity events after {} are left out of status and engagement", time::format_day(as_of)),
+                message: format!(
+                    "{later_events} activity events after {} are left out of status and engagement",
+                    time::format_day(as_of)
+                ),
                 issues: vec![],
             });
         }
@@ -314,7 +377,10 @@ impl Scorer {
                 events: self.ledger.event_count(),
                 status_counts: counts,
                 engagement,
-                lifecycle: Lifecycle { period: cfg.period, periods: activity::lifecycle(&self.ledger, as_of, cfg.period, cfg.periods) },
+                lifecycle: Lifecycle {
+                    period: cfg.period,
+                    periods: activity::lifecycle(&self.ledger, as_of, cfg.period, cfg.periods),
+                },
                 stickiness: activity::stickiness(&self.ledger, as_of),
             },
             clients,

@@ -52,8 +52,20 @@ pub struct SynthEvents {
     pub end_day: i32,
 }
 
-const FEATURES: [&str; 12] =
-    ["dashboard", "reports", "export", "search", "alerts", "api", "integrations", "billing", "sharing", "automation", "mobile", "admin"];
+const FEATURES: [&str; 12] = [
+    "dashboard",
+    "reports",
+    "export",
+    "search",
+    "alerts",
+    "api",
+    "integrations",
+    "billing",
+    "sharing",
+    "automation",
+    "mobile",
+    "admin",
+];
 
 /// Generates exactly `events` events over `clients` clients (at least one event per client, so
 /// `events` must be at least `clients`), over the 365 days ending 2024-06-30.
@@ -80,15 +92,34 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> SynthEvents {
             _ => 25.0 + 10.0 * rng.unit(),
         };
         let churns = rng.unit() < 0.35;
-        let end = if churns { (start + 10 + rng.below((end_day - start).max(1) as u64) as i32).min(end_day) } else { end_day };
+        let end = if churns {
+            (start + 10 + rng.below((end_day - start).max(1) as u64) as i32).min(end_day)
+        } else {
+            end_day
+        };
         let active_days = ((end - start) as f64 / cadence).max(1.0);
         let intensity = 1.0 + 4.0 * rng.unit();
-        plans.push(Plan { start, end, cadence, weight: active_days * intensity, cancels: churns && rng.unit() < 0.5, adopt: 1 + rng.below(FEATURES.len() as u64) as usize });
+        plans.push(Plan {
+            start,
+            end,
+            cadence,
+            weight: active_days * intensity,
+            cancels: churns && rng.unit() < 0.5,
+            adopt: 1 + rng.below(FEATURES.len() as u64) as usize,
+        });
     }
     // Events per client: one each, the rest in proportion to weight (largest remainder).
     let total_w: f64 = plans.iter().map(|p| p.weight).sum();
     let extra = (events - clients) as f64;
-    let mut alloc: Vec<(usize, f64)> = plans.iter().map(|p| (1 + (extra * p.weight / total_w).floor() as usize, (extra * p.weight / total_w).fract())).collect();
+    let mut alloc: Vec<(usize, f64)> = plans
+        .iter()
+        .map(|p| {
+            (
+                1 + (extra * p.weight / total_w).floor() as usize,
+                (extra * p.weight / total_w).fract(),
+            )
+        })
+        .collect();
     let given: usize = alloc.iter().map(|a| a.0).sum();
     let mut by_rem: Vec<usize> = (0..clients).collect();
     by_rem.sort_by(|&a, &b| alloc[b].1.total_cmp(&alloc[a].1).then(a.cmp(&b)));
@@ -130,10 +161,13 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> SynthEvents {
                 }
             };
             let ms = day as i64 * MS_PER_DAY + rng.below(MS_PER_DAY as u64) as i64;
-            let (mut value, mut feature, mut messages, mut cost, mut reopened) = (f64::NAN, NO_FEATURE, f64::NAN, f64::NAN, 0u8);
+            let (mut value, mut feature, mut messages, mut cost, mut reopened) =
+                (f64::NAN, NO_FEATURE, f64::NAN, f64::NAN, 0u8);
             match kind {
                 EventKind::Usage => feature = rng.below(p.adopt as u64) as u32,
-                EventKind::Purchase => value = ((5.0 + 195.0 * rng.unit() * rng.unit()) * 100.0).round() / 100.0,
+                EventKind::Purchase => {
+                    value = ((5.0 + 195.0 * rng.unit() * rng.unit()) * 100.0).round() / 100.0
+                }
                 EventKind::Renewal => value = 49.0,
                 EventKind::Support => {
                     messages = (1 + rng.below(12)) as f64;
@@ -144,7 +178,9 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> SynthEvents {
                 EventKind::Onboarding => feature = rng.below(FEATURES.len() as u64) as u32,
                 _ => {}
             }
-            rows.push((ms, ci as u32, kind as u8, value, feature, messages, cost, reopened));
+            rows.push((
+                ms, ci as u32, kind as u8, value, feature, messages, cost, reopened,
+            ));
         }
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -196,10 +232,17 @@ impl SynthEvents {
         let opt = |v: f64| (!v.is_nan()).then_some(v);
         let kind = EventKind::from_code(self.kinds[i]).unwrap_or(EventKind::Usage);
         RawEvent {
-            client_id: Some(crate::event::ClientIdInput(self.client_ids[self.client_index[i] as usize].clone())),
-            timestamp: Some(if iso { TimestampInput::Text(time::format_ms(self.timestamps[i] as i64)) } else { TimestampInput::EpochMs(self.timestamps[i]) }),
+            client_id: Some(crate::event::ClientIdInput(
+                self.client_ids[self.client_index[i] as usize].clone(),
+            )),
+            timestamp: Some(if iso {
+                TimestampInput::Text(time::format_ms(self.timestamps[i] as i64))
+            } else {
+                TimestampInput::EpochMs(self.timestamps[i])
+            }),
             kind: Some(kind.name().to_string()),
-            feature: (self.feature_index[i] != NO_FEATURE).then(|| self.feature_names[self.feature_index[i] as usize].clone()),
+            feature: (self.feature_index[i] != NO_FEATURE)
+                .then(|| self.feature_names[self.feature_index[i] as usize].clone()),
             value: opt(self.values[i]),
             messages: opt(self.messages[i]),
             reopened: (kind == EventKind::Support).then_some(self.reopened[i] == 1),
@@ -246,7 +289,17 @@ mod tests {
     fn same_seed_same_events_and_exact_sizes() {
         let a = generate(7, 200, 5_000);
         // NaN marks missing values, so compare bit patterns rather than with `==`.
-        let bits = |e: &SynthEvents| (e.values.iter().chain(&e.messages).chain(&e.costs).map(|v| v.to_bits()).collect::<Vec<_>>(), e.to_csv());
+        let bits = |e: &SynthEvents| {
+            (
+                e.values
+                    .iter()
+                    .chain(&e.messages)
+                    .chain(&e.costs)
+                    .map(|v| v.to_bits())
+                    .collect::<Vec<_>>(),
+                e.to_csv(),
+            )
+        };
         assert!(bits(&a) == bits(&generate(7, 200, 5_000)));
         assert_ne!(a.timestamps, generate(8, 200, 5_000).timestamps);
         assert_eq!(a.len(), 5_000);
@@ -255,7 +308,10 @@ mod tests {
             seen[c as usize] = true;
         }
         assert!(seen.iter().all(|&s| s), "every client has an event");
-        assert!(a.timestamps.windows(2).all(|w| w[0] <= w[1]), "sorted by time");
+        assert!(
+            a.timestamps.windows(2).all(|w| w[0] <= w[1]),
+            "sorted by time"
+        );
         let kinds: std::collections::HashSet<u8> = a.kinds.iter().copied().collect();
         assert_eq!(kinds.len(), EventKind::COUNT, "every kind appears");
     }

@@ -81,8 +81,16 @@ pub fn format_day(day: i32) -> String {
 pub fn format_ms(ms: i64) -> String {
     let day = ms.div_euclid(MS_PER_DAY);
     let rem = ms.rem_euclid(MS_PER_DAY);
-    let (h, mi, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
-    format!("{}T{h:02}:{mi:02}:{s:02}.{milli:03}Z", format_day(day as i32))
+    let (h, mi, s, milli) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
+    format!(
+        "{}T{h:02}:{mi:02}:{s:02}.{milli:03}Z",
+        format_day(day as i32)
+    )
 }
 
 fn range_checked(ms: i64, shown: &str) -> Result<i64> {
@@ -161,16 +169,33 @@ pub fn parse_timestamp(text: &str) -> Result<i64> {
         )
     };
     if t.is_empty() {
-        return Err(RapportError::new(ErrorCode::MissingField, "timestamp is empty"));
+        return Err(RapportError::new(
+            ErrorCode::MissingField,
+            "timestamp is empty",
+        ));
     }
     let b = t.as_bytes();
     let all_digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
     if b.len() == 8 && all_digits(b) {
         let mut c = Cursor { b, i: 0 };
-        let (y, m, d) = (c.digits(4).ok_or_else(bad)?, c.digits(2).ok_or_else(bad)?, c.digits(2).ok_or_else(bad)?);
-        return civil_ms(y, m, d, 0, 0, 0, 0, t).map_err(|e| if e.code == ErrorCode::InvalidTimestamp { bad() } else { e });
+        let (y, m, d) = (
+            c.digits(4).ok_or_else(bad)?,
+            c.digits(2).ok_or_else(bad)?,
+            c.digits(2).ok_or_else(bad)?,
+        );
+        return civil_ms(y, m, d, 0, 0, 0, 0, t).map_err(|e| {
+            if e.code == ErrorCode::InvalidTimestamp {
+                bad()
+            } else {
+                e
+            }
+        });
     }
-    let unsigned = if b[0] == b'-' || b[0] == b'+' { &b[1..] } else { b };
+    let unsigned = if b[0] == b'-' || b[0] == b'+' {
+        &b[1..]
+    } else {
+        b
+    };
     if all_digits(unsigned) {
         if unsigned.len() > 15 {
             return range_checked(i64::MAX, t);
@@ -223,7 +248,11 @@ pub fn parse_timestamp(text: &str) -> Result<i64> {
                 c.i += 1;
                 let oh = c.digits(2).ok_or_else(bad)?;
                 c.eat(b':');
-                let om = if c.done() { 0 } else { c.digits(2).ok_or_else(bad)? };
+                let om = if c.done() {
+                    0
+                } else {
+                    c.digits(2).ok_or_else(bad)?
+                };
                 if oh > 23 || om > 59 {
                     return Err(bad());
                 }
@@ -235,14 +264,38 @@ pub fn parse_timestamp(text: &str) -> Result<i64> {
             return Err(bad());
         }
     }
-    let local = civil_ms(y, m, d, hh, mm, ss, frac_ms, t).map_err(|e| if e.code == ErrorCode::InvalidTimestamp { bad() } else { e })?;
+    let local = civil_ms(y, m, d, hh, mm, ss, frac_ms, t).map_err(|e| {
+        if e.code == ErrorCode::InvalidTimestamp {
+            bad()
+        } else {
+            e
+        }
+    })?;
     range_checked(local - offset_min * 60_000, t)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn civil_ms(y: i64, m: i64, d: i64, hh: i64, mm: i64, ss: i64, ms: i64, shown: &str) -> Result<i64> {
-    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m as u32) as i64 || hh > 23 || mm > 59 || ss > 60 {
-        return Err(RapportError::new(ErrorCode::InvalidTimestamp, "invalid date"));
+fn civil_ms(
+    y: i64,
+    m: i64,
+    d: i64,
+    hh: i64,
+    mm: i64,
+    ss: i64,
+    ms: i64,
+    shown: &str,
+) -> Result<i64> {
+    if !(1..=12).contains(&m)
+        || d < 1
+        || d > days_in_month(y, m as u32) as i64
+        || hh > 23
+        || mm > 59
+        || ss > 60
+    {
+        return Err(RapportError::new(
+            ErrorCode::InvalidTimestamp,
+            "invalid date",
+        ));
     }
     let days = days_from_civil(y, m as u32, d as u32);
     // A leap second (ss = 60) is folded into the next second.
@@ -282,23 +335,63 @@ mod tests {
         assert_eq!(parse_timestamp("2024-06-30T00:00:00Z").unwrap(), base);
         assert_eq!(parse_timestamp("2024-06-30 02:00:00+02:00").unwrap(), base);
         assert_eq!(parse_timestamp("2024-06-29T19:30-0430").unwrap(), base);
-        assert_eq!(parse_timestamp("2024-06-30T00:00:00.250Z").unwrap(), base + 250);
-        assert_eq!(parse_timestamp("2024-06-30T00:00:00.123456Z").unwrap(), base + 123);
+        assert_eq!(
+            parse_timestamp("2024-06-30T00:00:00.250Z").unwrap(),
+            base + 250
+        );
+        assert_eq!(
+            parse_timestamp("2024-06-30T00:00:00.123456Z").unwrap(),
+            base + 123
+        );
         assert_eq!(parse_timestamp("1719705600000").unwrap(), base);
-        assert_eq!(parse_timestamp("2024-06-30T05:00").unwrap(), base + 5 * 3_600_000);
+        assert_eq!(
+            parse_timestamp("2024-06-30T05:00").unwrap(),
+            base + 5 * 3_600_000
+        );
     }
 
     #[test]
     fn rejects_bad_and_out_of_range() {
-        for bad in ["2024-13-01", "2024-02-30", "2023-02-29", "yesterday", "2024-06-30T25:00", "2024-06-30X", "2024-06-30T12:00+25:00", "2024/06/30"] {
-            assert_eq!(parse_timestamp(bad).unwrap_err().code, ErrorCode::InvalidTimestamp, "{bad}");
+        for bad in [
+            "2024-13-01",
+            "2024-02-30",
+            "2023-02-29",
+            "yesterday",
+            "2024-06-30T25:00",
+            "2024-06-30X",
+            "2024-06-30T12:00+25:00",
+            "2024/06/30",
+        ] {
+            assert_eq!(
+                parse_timestamp(bad).unwrap_err().code,
+                ErrorCode::InvalidTimestamp,
+                "{bad}"
+            );
         }
-        assert_eq!(parse_timestamp("2024-02-29").unwrap(), days_from_civil(2024, 2, 29) * MS_PER_DAY);
-        assert_eq!(parse_timestamp("1800-01-01").unwrap_err().code, ErrorCode::TimestampOutOfRange);
-        assert_eq!(parse_timestamp("99999999999999999999").unwrap_err().code, ErrorCode::TimestampOutOfRange);
-        assert_eq!(from_epoch_ms(f64::NAN).unwrap_err().code, ErrorCode::InvalidTimestamp);
-        assert_eq!(from_epoch_ms(1e300).unwrap_err().code, ErrorCode::TimestampOutOfRange);
-        assert_eq!(parse_timestamp("  ").unwrap_err().code, ErrorCode::MissingField);
+        assert_eq!(
+            parse_timestamp("2024-02-29").unwrap(),
+            days_from_civil(2024, 2, 29) * MS_PER_DAY
+        );
+        assert_eq!(
+            parse_timestamp("1800-01-01").unwrap_err().code,
+            ErrorCode::TimestampOutOfRange
+        );
+        assert_eq!(
+            parse_timestamp("99999999999999999999").unwrap_err().code,
+            ErrorCode::TimestampOutOfRange
+        );
+        assert_eq!(
+            from_epoch_ms(f64::NAN).unwrap_err().code,
+            ErrorCode::InvalidTimestamp
+        );
+        assert_eq!(
+            from_epoch_ms(1e300).unwrap_err().code,
+            ErrorCode::TimestampOutOfRange
+        );
+        assert_eq!(
+            parse_timestamp("  ").unwrap_err().code,
+            ErrorCode::MissingField
+        );
     }
 
     #[test]
@@ -309,7 +402,13 @@ mod tests {
         }
         assert_eq!(week_start(mon - 1), mon - 7);
         let d = days_from_civil(2024, 2, 29) as i32;
-        assert_eq!(month_start(month_index(d)), days_from_civil(2024, 2, 1) as i32);
-        assert_eq!(format_ms(parse_timestamp("2024-06-30T12:34:56.789Z").unwrap()), "2024-06-30T12:34:56.789Z");
+        assert_eq!(
+            month_start(month_index(d)),
+            days_from_civil(2024, 2, 1) as i32
+        );
+        assert_eq!(
+            format_ms(parse_timestamp("2024-06-30T12:34:56.789Z").unwrap()),
+            "2024-06-30T12:34:56.789Z"
+        );
     }
 }

@@ -15,7 +15,8 @@ fn ledger_from(records: &[rapport::event::RawEvent], batches: &[usize]) -> Ledge
     for &end in batches.iter().chain(std::iter::once(&records.len())) {
         let end = end.min(records.len());
         if end > start {
-            l.apply(&ingest::from_records(&records[start..end], Mode::Strict, 0).unwrap()).unwrap();
+            l.apply(&ingest::from_records(&records[start..end], Mode::Strict, 0).unwrap())
+                .unwrap();
             start = end;
         }
     }
@@ -104,13 +105,20 @@ proptest! {
 #[test]
 fn three_input_paths_give_identical_reports() {
     let data = synth::generate(11, 300, 6_000);
-    let opts = ScorerOptions { as_of: None, ..ScorerOptions::default() };
+    let opts = ScorerOptions {
+        as_of: None,
+        ..ScorerOptions::default()
+    };
     let mut by_records = Scorer::new(&opts).unwrap();
     by_records.ingest_records(&data.records(false)).unwrap();
     let mut by_json = Scorer::new(&opts).unwrap();
-    by_json.ingest_json(&serde_json::to_string(&data.records(true)).unwrap()).unwrap();
+    by_json
+        .ingest_json(&serde_json::to_string(&data.records(true)).unwrap())
+        .unwrap();
     let mut by_csv = Scorer::new(&opts).unwrap();
-    by_csv.ingest_csv(&data.to_csv(), &CsvOptions::default()).unwrap();
+    by_csv
+        .ingest_csv(&data.to_csv(), &CsvOptions::default())
+        .unwrap();
     let mut by_columns = Scorer::new(&opts).unwrap();
     by_columns.ingest_columns(&data.columns()).unwrap();
     let r = by_records.score(&ScoreOptions::default()).unwrap();
@@ -121,7 +129,10 @@ fn three_input_paths_give_identical_reports() {
     assert!(by_records.ledger() == by_columns.ledger());
     // Every status is reachable on realistic data.
     let c = &r.portfolio.status_counts;
-    assert!(c.new > 0 && c.active > 0 && c.at_risk > 0 && c.dormant > 0 && c.churned > 0, "{c:?}");
+    assert!(
+        c.new > 0 && c.active > 0 && c.at_risk > 0 && c.dormant > 0 && c.churned > 0,
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -138,7 +149,10 @@ fn a_rejected_batch_leaves_state_exactly_as_it_was() {
     }
     csv.push_str("x,2024-06-01,purchase,-1\n");
     let e = s.ingest_csv(&csv, &CsvOptions::default()).unwrap_err();
-    assert_eq!((e.code, e.row, e.field.as_deref()), (ErrorCode::NegativeValue, Some(101), Some("value")));
+    assert_eq!(
+        (e.code, e.row, e.field.as_deref()),
+        (ErrorCode::NegativeValue, Some(101), Some("value"))
+    );
     let e = s.ingest_json(r#"[{"clientId":"c000001","timestamp":"2024-06-01","kind":"usage"},{"clientId":"z","timestamp":"2024-06-01","kind":"nap"}]"#).unwrap_err();
     assert_eq!((e.code, e.row), (ErrorCode::UnknownKind, Some(2)));
     assert!(s.ledger() == &before_ledger);
@@ -147,15 +161,24 @@ fn a_rejected_batch_leaves_state_exactly_as_it_was() {
 
 #[test]
 fn lenient_mode_reports_skipped_rows_in_the_report() {
-    let mut s = Scorer::new(&ScorerOptions::from_json(r#"{"mode": "lenient", "maxIssues": 2}"#).unwrap()).unwrap();
+    let mut s =
+        Scorer::new(&ScorerOptions::from_json(r#"{"mode": "lenient", "maxIssues": 2}"#).unwrap())
+            .unwrap();
     let sum = s
         .ingest_csv("clientId,timestamp,kind\na,2024-06-01,usage\nb,not a date,usage\nc,2024-06-02,warp\nd,2024-06-03,usage\ne,,usage\n", &CsvOptions::default())
         .unwrap();
-    assert_eq!((sum.rows, sum.accepted, sum.skipped, sum.issues.len()), (5, 2, 3, 2));
+    assert_eq!(
+        (sum.rows, sum.accepted, sum.skipped, sum.issues.len()),
+        (5, 2, 3, 2)
+    );
     assert_eq!(sum.issues[0].row, 2);
     assert_eq!(sum.issues[0].field.as_deref(), Some("timestamp"));
     let r = s.score(&ScoreOptions::default()).unwrap();
-    let w = r.warnings.iter().find(|w| w.code == "ROWS_SKIPPED").unwrap();
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| w.code == "ROWS_SKIPPED")
+        .unwrap();
     assert_eq!(w.issues.len(), 2);
     assert!(w.message.starts_with("3 rows were skipped"));
 }
@@ -163,5 +186,8 @@ fn lenient_mode_reports_skipped_rows_in_the_report() {
 #[test]
 fn scoring_nothing_is_an_error_not_a_panic() {
     let s = Scorer::new(&ScorerOptions::default()).unwrap();
-    assert_eq!(s.score(&ScoreOptions::default()).unwrap_err().code, ErrorCode::EmptyInput);
+    assert_eq!(
+        s.score(&ScoreOptions::default()).unwrap_err().code,
+        ErrorCode::EmptyInput
+    );
 }
