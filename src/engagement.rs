@@ -31,9 +31,11 @@ use crate::ledger::ClientRecord;
 pub struct Component {
     /// The measured value (see the component's definition); absent when unknown.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub raw: Option<f64>,
     /// 0–100; absent when unknown.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// Share of the total this component carried (0 when unknown).
     pub weight: f64,

@@ -68,6 +68,7 @@ pub struct RowIssue {
     /// 1-based position of the row in its batch (for CSV, the data row; the header is not counted).
     pub row: u64,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// An error code, e.g. `INVALID_TIMESTAMP`.
     pub code: String,
