@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// The `rapport` command: scores a CSV file of events with no code. A thin shell over the
+// package's public API (pkg/node.js); all checks and scoring happen there.
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const USAGE = `Usage: rapport score EVENTS.csv [options]
+
+Scores every client in a CSV file of events (one event per row, with a header) and prints
+the per-client results, sorted by client id, and the portfolio summary.
+
+Options:
+  --as-of DATE           score as of this date (default: the day of the latest event)
+  --map THEIRS=OURS,...  read column THEIRS as rapport's field OURS
+                         (fields: clientId, timestamp, kind, feature, value, messages, reopened, cost)
+  --lenient              skip bad rows and report them instead of stopping at the first
+  --format FORMAT        table (default), json (the full report), or csv (per-client rows on
+                         stdout, the portfolio summary on stderr)
+  --delimiter CHAR       field delimiter (default ,)
+  -h, --help             show this help
+
+Exit status: 0 on success, 1 when the input or options are rejected (the error's code, row
+and field go to stderr), 2 on a usage error.`;
+
+function usage(msg) {
+  if (msg) process.stderr.write(`rapport: ${msg}\n\n`);
+  process.stderr.write(USAGE + '\n');
+  process.exit(msg ? 2 : 0);
+}
+
+function parseArgs(argv) {
+  const opts = { format: 'table', lenient: false, map: {}, files: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) usage(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '-h' || a === '--help') usage();
+    else if (a === '--as-of') opts.asOf = value();
+    else if (a === '--lenient') opts.lenient = true;
+    else if (a === '--format') opts.format = value();
+    else if (a === '--delimiter') opts.delimiter = value();
+    else if (a === '--map') {
+      for (const pair of value().split(',')) {
+        const [theirs, ours] = pair.split('=');
+        if (!theirs || !ours) usage(`--map takes THEIR_COLUMN=OUR_FIELD pairs, got "${pair}"`);
+        opts.map[ours.trim()] = theirs.trim();
+      }
+    } else if (a.startsWith('-')) usage(`unknown option ${a}`);
+    else opts.files.push(a);
+  }
+  if (!['table', 'json', 'csv'].includes(opts.format)) usage(`--format must be table, json or csv, got "${opts.format}"`);
+  return opts;
+}
+
+/** Splits CSV text (after its header) into pieces of about `size` characters, each ending at a
+ * line break outside quotes, so a large file is ingested in batches with progress between. */
+function* pieces(text, start, size) {
+  let from = start;
+  while (from < text.length) {
+    let to = Math.min(text.length, from + size);
+    if (to < text.length) {
+      let quotes = 0;
+      for (let i = from; i < to; i++) if (text.charCodeAt(i) === 34) quotes++;
+      while (to < text.length) {
+        const c = text.charCodeAt(to);
+        if (c === 34) quotes++;
+        to++;
+        if (c === 10 && quotes % 2 === 0) break;
+      }
+    }
+    yield [from, to];
+    from = to;
+  }
+}
+
+function pad(s, n, right = false) {
+  s = String(s);
+  if (s.length > n) s = s.slice(0, n - 1) + '…';
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+function csvCell(v) {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function summaryLines(report) {
+  const p = report.portfolio;
+  const c = p.statusCounts;
+  const st = p.stickiness;
+  const lines = [
+    `Portfolio as of ${report.asOf}: ${p.clients} clients, ${p.events} events`,
+    `  status: new ${c.new}, active ${c.active}, at risk ${c.atRisk}, dormant ${c.dormant}, churned ${c.churned}, resurrected ${c.resurrected}`,
+    `  engagement: mean ${p.engagement.mean}, median ${p.engagement.median}`,
+    `  stickiness (30 days): DAU ${st.dau.toFixed(1)}, WAU ${st.wau.toFixed(1)}, MAU ${st.mau}, DAU/MAU ${(100 * st.dauMau).toFixed(1)}%, WAU/MAU ${(100 * st.wauMau).toFixed(1)}%`,
+    `  lifecycle by ${p.lifecycle.period} (start: new/returning/resurrecting/dormant):`,
+    ...p.lifecycle.periods.map((x) => `    ${x.start}: ${x.new}/${x.returning}/${x.resurrecting}/${x.dormant}`),
+  ];
+  for (const w of report.warnings) {
+    lines.push(`  warning ${w.code}: ${w.message}`);
+    for (const i of w.issues) lines.push(`    row ${i.row}${i.field ? `, field ${i.field}` : ''}: ${i.code}: ${i.message}`);
+  }
+  return lines;
+}
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  if (!command || command === '-h' || command === '--help') usage();
+  if (command !== 'score') usage(`unknown command "${command}"`);
+  const opts = parseArgs(rest);
+  if (opts.files.length !== 1) usage('give exactly one EVENTS.csv file');
+  const file = opts.files[0];
+  if (!existsSync(file)) {
+    process.stderr.write(`rapport: cannot open ${file}: no such file\n`);
+    process.exit(1);
+  }
+  const pkg = new URL('../pkg/node.js', import.meta.url);
+  if (!existsSync(fileURLToPath(pkg))) {
+    process.stderr.write('rapport: the package is not built yet; run: bash scripts/build.sh\n');
+    process.exit(1);
+  }
+  const { Scorer, isRapportError } = await import(pkg);
+  const tty = process.stderr.isTTY;
+  const progress = (msg) => tty && process.stderr.write(`\r\x1b[K${msg}`);
+  try {
+    const scorerOptions = { mode: opts.lenient ? 'lenient' : 'strict' };
+    if (opts.asOf) scorerOptions.asOf = opts.asOf;
+    const scorer = new Scorer(scorerOptions);
+    const csvOptions = { columns: opts.map };
+    if (opts.delimiter) csvOptions.delimiter = opts.delimiter;
+    const text = readFileSync(file, 'utf8');
+    const headerEnd = text.indexOf('\n') + 1 || text.length;
+    const header = text.slice(0, headerEnd);
+    let rowsBefore = 0;
+    let skipped = 0;
+    const issues = [];
+    for (const [from, to] of pieces(text, headerEnd, 4 << 20)) {
+      let sum;
+      try {
+        sum = scorer.ingestCsv(header + text.slice(from, to), csvOptions);
+      } catch (e) {
+        if (isRapportError(e) && e.row !== undefined) e.row += rowsBefore;
+        if (isRapportError(e) && e.code === 'EMPTY_INPUT' && rowsBefore > 0) continue;
+        throw e;
+      }
+      for (const i of sum.issues) issues.push({ ...i, row: i.row + rowsBefore });
+      skipped += sum.skipped;
+      rowsBefore += sum.rows;
+      progress(`rapport: read ${rowsBefore.toLocaleString()} rows (${Math.round((100 * to) / text.length)}%)`);
+    }
+    if (rowsBefore === 0) scorer.ingestCsv(header, csvOptions); // reports EMPTY_INPUT
+    progress(`rapport: scoring ${scorer.clientCount.toLocaleString()} clients…`);
+    const report = scorer.score();
+    progress('');
+    if (tty) process.stderr.write('\r\x1b[K');
+    // Row numbers in the report's skipped-row list are per batch; list them file-wide instead.
+    const w = report.warnings.find((x) => x.code === 'ROWS_SKIPPED');
+    if (w) {
+      w.message = `${skipped} rows were skipped in lenient mode; the first ${Math.min(issues.length, 100)} are listed`;
+      w.issues = issues.slice(0, 100).map((i) => ({ ...i, message: i.message.replace(/^batch \d+: /, '') }));
+    }
+    const out = [];
+    if (opts.format === 'json') {
+      out.push(JSON.stringify(report, null, 2));
+    } else if (opts.format === 'csv') {
+      const cols = ['client_id', 'status', 'status_reason', 'engagement', 'recency', 'frequency', 'breadth', 'depth', 'trend', 'first_active', 'last_active', 'days_since_last_activity', 'cadence_days', 'active_days', 'events', 'purchases', 'revenue', 'support_tickets', 'reasons'];
+      out.push(cols.join(','));
+      for (const c of report.clients) {
+        const k = c.engagement.components;
+        out.push(
+          [c.clientId, c.status, c.statusReason.text, c.engagement.score, k.recency.score, k.frequency.score, k.breadth.score, k.depth.score, k.trend.score, c.firstActive, c.lastActive, c.daysSinceLastActivity, c.cadenceDays, c.activeDays, c.events, c.purchases, c.revenue, c.supportTickets, c.engagement.reasons.map((r) => r.text).join('; ')]
+            .map(csvCell)
+            .join(','),
+        );
+      }
+      process.stderr.write(summaryLines(report).join('\n') + '\n');
+    } else {
+      out.push([pad('client', 16), pad('status', 12), pad('engagement', 10, true), pad('last active', 12, true), pad('quiet days', 10, true), pad('events', 8, true), pad('revenue', 11, true), '  why'].join(' '));
+      for (const c of report.clients) {
+        out.push(
+          [pad(c.clientId, 16), pad(c.status, 12), pad(c.engagement.score.toFixed(1), 10, true), pad(c.lastActive, 12, true), pad(c.daysSinceLastActivity, 10, true), pad(c.events, 8, true), pad(c.revenue.toFixed(2), 11, true), '  ' + c.statusReason.text].join(' '),
+        );
+      }
+      out.push('', ...summaryLines(report));
+    }
+    process.stdout.write(out.join('\n') + '\n');
+  } catch (e) {
+    if (tty) process.stderr.write('\r\x1b[K');
+    if (isRapportError(e)) {
+      const where = [e.row !== undefined ? `row ${e.row}` : null, e.field !== undefined ? `field ${e.field}` : null].filter(Boolean).join(', ');
+      process.stderr.write(`rapport: ${e.code}${where ? ` at ${where}` : ''}\n  ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+main();
