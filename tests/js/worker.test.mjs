@@ -1,0 +1,96 @@
+// Starts the example Worker with `wrangler dev` on 127.0.0.1 (workerd, offline) and calls it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let child;
+let base;
+let log = '';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+before(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  child = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--config', 'worker/wrangler.toml'], {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      const r = await fetch(base + '/');
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+});
+
+after(() => {
+  if (child && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+});
+
+const post = (body, query = '') => fetch(`${base}/score${query}`, { method: 'POST', body });
+
+test('the Worker scores POSTed events', async () => {
+  const events = [];
+  for (let d = 1; d <= 20; d++) events.push({ clientId: 'daily', timestamp: `2024-06-${String(d).padStart(2, '0')}`, kind: 'usage' });
+  events.push({ clientId: 'once', timestamp: '2024-01-05', kind: 'purchase', value: 30 });
+  const r = await post(JSON.stringify(events), '?asOf=2024-06-30');
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.match(r.headers.get('content-type'), /application\/json/);
+  const report = await r.json();
+  assert.equal(report.asOf, '2024-06-30');
+  const byId = Object.fromEntries(report.clients.map((c) => [c.clientId, c]));
+  assert.equal(byId.daily.status, 'at_risk'); // daily cadence, 10 quiet days
+  assert.equal(byId.once.status, 'churned');
+  assert.equal(byId.once.revenue, 30);
+  assert.equal(report.portfolio.clients, 2);
+});
+
+test('bad JSON gets a 400 with the error code and message', async () => {
+  const r = await post('[{"clientId": "a",');
+  assert.equal(r.status, 400);
+  const { error } = await r.json();
+  assert.equal(error.code, 'INVALID_JSON');
+  assert.match(error.message, /JSON/);
+});
+
+test('a bad row gets a 400 naming row and field', async () => {
+  const r = await post(JSON.stringify([{ clientId: 'a', timestamp: '2024-06-01', kind: 'usage' }, { clientId: 'a', timestamp: '2024-06-01', kind: 'purchase', value: -5 }]));
+  assert.equal(r.status, 400);
+  const { error } = await r.json();
+  assert.deepEqual([error.code, error.row, error.field], ['NEGATIVE_VALUE', 2, 'value']);
+});
+
+test('an unknown option gets a 400 naming the key', async () => {
+  const r = await post('[]', '?asof=2024-06-30');
+  assert.equal(r.status, 400);
+  const { error } = await r.json();
+  assert.deepEqual([error.code, error.field], ['UNKNOWN_CONFIG_KEY', 'asof']);
+});
+
+test('an oversized body gets a 413', async () => {
+  const r = await post('['.padEnd(9 * 1024 * 1024, ' '));
+  assert.equal(r.status, 413);
+  assert.equal((await r.json()).error.code, 'TOO_LARGE');
+});
