@@ -1,0 +1,80 @@
+// The demo page in headless Chromium (Debian's, driven by playwright-core): it loads the
+// package's browser entry, scores the CDNOW sample, and shows the same counts Node computes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+import { Scorer } from '../../pkg/node.js';
+
+let server;
+let browser;
+let base;
+
+before(async () => {
+  server = await serve(0);
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('the demo page scores the CDNOW sample like Node does', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/www/`);
+  await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#error'));
+  const shown = await page.$$eval('#status-counts .card', (cards) => Object.fromEntries(cards.map((c) => [c.id.replace('status-', ''), Number(c.dataset.count)])));
+  const s = new Scorer({ asOf: '1998-06-30' });
+  s.ingestCsv(readFileSync(new URL('../../data/cdnow_sample_events.csv', import.meta.url), 'utf8'), {
+    columns: { clientId: 'customer_id', timestamp: 'date', kind: 'type', value: 'amount' },
+  });
+  assert.deepEqual(shown, s.score().portfolio.statusCounts);
+  assert.equal(Object.values(shown).reduce((a, b) => a + b, 0), 2357);
+  assert.equal(await page.locator('#lifecycle tbody tr').count(), 18);
+  mkdirSync(new URL('../../target/screenshots/', import.meta.url), { recursive: true });
+  await page.screenshot({ path: new URL('../../target/screenshots/demo.png', import.meta.url).pathname, fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('in the browser, errors are RapportErrors with a code and the instance survives', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/www/`);
+  await page.waitForSelector('body[data-ready]');
+  const result = await page.evaluate(async () => {
+    const { init, Scorer, isRapportError } = await import('/pkg/browser.js');
+    await init();
+    const s = new Scorer();
+    const codes = [];
+    for (const bad of [
+      () => s.ingest([{ clientId: 'a', timestamp: 'soon', kind: 'usage' }]),
+      () => s.ingestJson('{'),
+      () => s.ingestCsv('clientId,timestamp,kind\na,2024-01-01,usage,extra\n'),
+      () => new Scorer({ nope: 1 }),
+    ]) {
+      try {
+        bad();
+        codes.push('no error');
+      } catch (e) {
+        codes.push([e instanceof Error, isRapportError(e), e.code, e.row ?? null, e.field ?? null]);
+      }
+    }
+    s.ingest([{ clientId: 'a', timestamp: '2024-06-01', kind: 'usage' }]);
+    return { codes, clients: s.score().clients.length };
+  });
+  assert.deepEqual(result.codes, [
+    [true, true, 'INVALID_TIMESTAMP', 1, 'timestamp'],
+    [true, true, 'INVALID_JSON', null, null],
+    [true, true, 'INVALID_CSV', 1, null],
+    [true, true, 'UNKNOWN_CONFIG_KEY', null, 'nope'],
+  ]);
+  assert.equal(result.clients, 1);
+});
