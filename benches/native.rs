@@ -1,1 +1,70 @@
-fn main() {}
+//! Native benchmark: ingest + score synthetic events through each input path.
+//! Prints one JSON line per measurement; `benches/run.mjs` turns them into BENCHMARKS.md.
+//! Usage: cargo run --release --bin rapport-bench -- [events] [clients] [repeats]
+
+use std::time::Instant;
+
+use rapport::config::ScorerOptions;
+use rapport::ingest::CsvOptions;
+use rapport::scorer::{ScoreOptions, Scorer};
+use rapport::synth;
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn best<F: FnMut() -> (f64, f64)>(repeats: usize, mut f: F) -> (f64, f64) {
+    (0..repeats).map(|_| f()).fold((f64::INFINITY, f64::INFINITY), |a, b| (a.0.min(b.0), a.1.min(b.1)))
+}
+
+fn main() {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let events = args.first().copied().unwrap_or(1_000_000);
+    let clients = args.get(1).copied().unwrap_or(50_000);
+    let repeats = args.get(2).copied().unwrap_or(3);
+    let data = synth::generate(42, clients, events);
+    let records = data.records(false);
+    let csv = data.to_csv();
+    let json = serde_json::to_string(&data.records(true)).unwrap_or_default();
+    let opts = ScorerOptions::default();
+    let only = std::env::var("RAPPORT_BENCH_ONLY").ok();
+    let run = |name: &str, ingest: &dyn Fn(&mut Scorer)| {
+        if only.as_deref().is_some_and(|o| o != name) {
+            return;
+        }
+        let (ingest_s, score_s) = best(repeats, || {
+            let mut s = Scorer::new(&opts).expect("default options");
+            let t = Instant::now();
+            ingest(&mut s);
+            let ingest_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let report = s.score(&ScoreOptions::default()).expect("score");
+            let score_s = t.elapsed().as_secs_f64();
+            assert_eq!(report.clients.len(), clients);
+            (ingest_s, score_s)
+        });
+        println!(
+            "{{\"host\":\"native\",\"path\":\"{name}\",\"events\":{events},\"clients\":{clients},\"ingestMs\":{:.2},\"scoreMs\":{:.2},\"eventsPerSec\":{:.0}}}",
+            ingest_s * 1e3,
+            score_s * 1e3,
+            events as f64 / (ingest_s + score_s)
+        );
+    };
+    run("columns", &|s| {
+        s.ingest_columns(&data.columns()).expect("columns");
+    });
+    run("objects", &|s| {
+        s.ingest_records(&records).expect("records");
+    });
+    run("json", &|s| {
+        s.ingest_json(&json).expect("json");
+    });
+    run("csv", &|s| {
+        s.ingest_csv(&csv, &CsvOptions::default()).expect("csv");
+    });
+    println!("{{\"host\":\"native\",\"peakRssMb\":{:.1}}}", peak_rss_mb());
+}
