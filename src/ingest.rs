@@ -37,6 +37,18 @@ pub struct BatchEvent {
 }
 
 impl BatchEvent {
+    /// A placeholder, for filling buffers before they are written.
+    pub const EMPTY: BatchEvent = BatchEvent {
+        at_ms: 0,
+        value_micros: NONE_I64,
+        cost_micros: NONE_I64,
+        client: 0,
+        feature: NO_FEATURE,
+        messages: NONE_U32,
+        kind: EventKind::Usage,
+        reopened: false,
+    };
+
     fn new(client: u32, feature: u32, v: CheckedValues) -> Self {
         BatchEvent {
             at_ms: v.at_ms,
@@ -333,11 +345,11 @@ fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
     let mut col = [None; 8];
     let mut names: [String; 8] = Default::default();
     for (i, f) in Field::ALL.into_iter().enumerate() {
-        let (pos, name) =
-            match opts.columns.get(f.name()) {
-                Some(theirs) => match find(theirs) {
-                    Some(p) => (Some(p), theirs.clone()),
-                    None => return Err(RapportError::new(
+        let (pos, name) = match opts.columns.get(f.name()) {
+            Some(theirs) => match find(theirs) {
+                Some(p) => (Some(p), theirs.clone()),
+                None => {
+                    return Err(RapportError::new(
                         ErrorCode::InvalidCsv,
                         format!(
                             "the header has no column {theirs:?} (mapped to {}); columns are: {}",
@@ -345,22 +357,23 @@ fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
                             header_list(headers)
                         ),
                     )
-                    .with_field(theirs.clone())),
-                },
-                None => {
-                    let mut cands = vec![f.name().to_string(), snake(f.name())];
-                    match f {
-                        Field::ClientId => cands.extend(["client".to_string()]),
-                        Field::Timestamp => cands.extend(["time".to_string(), "date".to_string()]),
-                        _ => {}
-                    }
-                    let hit = cands.iter().find_map(|c| find(c).map(|p| (p, c.clone())));
-                    match hit {
-                        Some((p, _)) => (Some(p), headers[p].trim().to_string()),
-                        None => (None, f.name().to_string()),
-                    }
+                    .with_field(theirs.clone()))
                 }
-            };
+            },
+            None => {
+                let mut cands = vec![f.name().to_string(), snake(f.name())];
+                match f {
+                    Field::ClientId => cands.extend(["client".to_string()]),
+                    Field::Timestamp => cands.extend(["time".to_string(), "date".to_string()]),
+                    _ => {}
+                }
+                let hit = cands.iter().find_map(|c| find(c).map(|p| (p, c.clone())));
+                match hit {
+                    Some((p, _)) => (Some(p), headers[p].trim().to_string()),
+                    None => (None, f.name().to_string()),
+                }
+            }
+        };
         col[i] = pos;
         names[i] = name;
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::event::EventKind;
-use crate::ingest::{Batch, NO_FEATURE};
+use crate::ingest::{Batch, BatchEvent, NO_FEATURE};
 use crate::time::day_of;
 
 /// Most clients a ledger holds.
@@ -323,9 +323,32 @@ impl Ledger {
             .iter()
             .map(|f| intern(&mut self.features, &mut self.feature_index, f).0)
             .collect();
-        let mut dirty = Vec::new();
+        // Apply events bucket by bucket of 256 neighbouring clients. The events are first copied
+        // into bucket order (a stable counting sort; ~100 sequential write streams), so that the
+        // records a bucket touches stay in cache while its events are applied. Applying a
+        // time-ordered batch directly jumps to a random record at every event, and visiting events
+        // in client order reads the batch at random instead: both are dominated by cache misses.
+        const BUCKET_SHIFT: u32 = 8;
+        let buckets = (self.records.len() >> BUCKET_SHIFT) + 1;
+        let mut start = vec![0usize; buckets + 1];
         for ev in &batch.events {
-            let ci = client_map[ev.client as usize] as usize;
+            start[(client_map[ev.client as usize] >> BUCKET_SHIFT) as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut sorted = vec![BatchEvent::EMPTY; batch.events.len()];
+        for ev in &batch.events {
+            let ci = client_map[ev.client as usize];
+            let slot = &mut start[(ci >> BUCKET_SHIFT) as usize];
+            let mut moved = *ev;
+            moved.client = ci;
+            sorted[*slot] = moved;
+            *slot += 1;
+        }
+        let mut dirty = Vec::new();
+        for ev in &sorted {
+            let ci = ev.client as usize;
             let r = &mut self.records[ci];
             r.first_ms = r.first_ms.min(ev.at_ms);
             r.last_ms = r.last_ms.max(ev.at_ms);

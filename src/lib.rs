@@ -18,8 +18,8 @@ pub use error::{ErrorCode, RapportError, Result};
 
 /// A number of days or events for text: whole numbers without decimals.
 pub(crate) fn activity_fmt(n: f64) -> String {
-    if n.fract() == 0.0 {
-        format!("{n:.0}")
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        (n as i64).to_string()
     } else {
         format!("{n:.1}")
     }
