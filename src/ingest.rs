@@ -228,16 +228,18 @@ pub fn from_records(records: &[RawEvent], mode: Mode, max_issues: usize) -> Resu
 /// Reads a JSON array of event objects. A row that is not an object of the right shape is a
 /// bad row (named by index and field), not a failure of the whole text.
 pub fn from_json(text: &str, mode: Mode, max_issues: usize) -> Result<Batch> {
-    let values: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+    // First split the array into raw elements (checks the syntax of the whole text at once),
+    // then read each element on its own, so a bad row is named without building a JSON tree.
+    let rows: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|e| {
         RapportError::new(
             ErrorCode::InvalidJson,
             format!("events must be a JSON array of objects: {e}"),
         )
     })?;
     let mut b = BatchBuilder::new(mode, max_issues);
-    for (i, v) in values.into_iter().enumerate() {
+    for (i, raw) in rows.into_iter().enumerate() {
         let row = i as u64 + 1;
-        match record_from_value(v) {
+        match record_from_json(raw.get()) {
             Ok(r) => b.push(row, &r.parts(), &same)?,
             Err(e) => b.reject(row, e)?,
         }
@@ -245,15 +247,15 @@ pub fn from_json(text: &str, mode: Mode, max_issues: usize) -> Result<Batch> {
     b.finish()
 }
 
-/// Deserializes one record, naming the field whose type is wrong.
-pub fn record_from_value(v: serde_json::Value) -> Result<RawEvent> {
-    if !v.is_object() {
+fn record_from_json(text: &str) -> Result<RawEvent> {
+    if !text.starts_with('{') {
         return Err(RapportError::new(
             ErrorCode::InvalidField,
             "each event must be an object",
         ));
     }
-    serde_path_to_error::deserialize(v)
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de)
         .map_err(|e| record_error(&e.path().to_string(), &e.into_inner().to_string()))
 }
 
