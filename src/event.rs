@@ -120,8 +120,8 @@ impl EventKind {
 /// The fields of an event, used to name where an error is and to map CSV columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename = "EventField", rename_all = "camelCase")]
-pub enum Field {
+#[serde(rename_all = "camelCase")]
+pub enum EventField {
     ClientId,
     Timestamp,
     Kind,
@@ -132,34 +132,34 @@ pub enum Field {
     Cost,
 }
 
-impl Field {
-    pub const ALL: [Field; 8] = [
-        Field::ClientId,
-        Field::Timestamp,
-        Field::Kind,
-        Field::Feature,
-        Field::Value,
-        Field::Messages,
-        Field::Reopened,
-        Field::Cost,
+impl EventField {
+    pub const ALL: [EventField; 8] = [
+        EventField::ClientId,
+        EventField::Timestamp,
+        EventField::Kind,
+        EventField::Feature,
+        EventField::Value,
+        EventField::Messages,
+        EventField::Reopened,
+        EventField::Cost,
     ];
 
     /// The field's name in rapport's input shape (camelCase, as JavaScript writes it).
     pub fn name(self) -> &'static str {
         match self {
-            Field::ClientId => "clientId",
-            Field::Timestamp => "timestamp",
-            Field::Kind => "kind",
-            Field::Feature => "feature",
-            Field::Value => "value",
-            Field::Messages => "messages",
-            Field::Reopened => "reopened",
-            Field::Cost => "cost",
+            EventField::ClientId => "clientId",
+            EventField::Timestamp => "timestamp",
+            EventField::Kind => "kind",
+            EventField::Feature => "feature",
+            EventField::Value => "value",
+            EventField::Messages => "messages",
+            EventField::Reopened => "reopened",
+            EventField::Cost => "cost",
         }
     }
 
-    pub fn from_name(s: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.name() == s)
+    pub fn from_name(s: &str) -> Option<EventField> {
+        EventField::ALL.into_iter().find(|f| f.name() == s)
     }
 }
 
@@ -299,7 +299,7 @@ pub struct CheckedValues {
 }
 
 /// Checks a non-negative finite amount and returns it in millionths.
-pub fn check_amount(v: f64, field: Field) -> Result<i64> {
+pub fn check_amount(v: f64, field: EventField) -> Result<i64> {
     let name = field.name();
     if !v.is_finite() {
         return Err(RapportError::new(
@@ -323,7 +323,7 @@ pub fn check_amount(v: f64, field: Field) -> Result<i64> {
 }
 
 /// Checks a count (messages on a ticket): a non-negative whole number.
-pub fn check_count(v: f64, field: Field) -> Result<u32> {
+pub fn check_count(v: f64, field: EventField) -> Result<u32> {
     let micros = check_amount(v, field)?;
     if v.fract() != 0.0 || v > u32::MAX as f64 {
         return Err(RapportError::new(
@@ -336,7 +336,7 @@ pub fn check_count(v: f64, field: Field) -> Result<u32> {
 }
 
 /// Checks client id or feature text.
-pub fn check_text<'a>(s: &'a str, field: Field) -> Result<&'a str> {
+pub fn check_text<'a>(s: &'a str, field: EventField) -> Result<&'a str> {
     let t = s.trim();
     if t.is_empty() {
         return Err(RapportError::new(
@@ -357,7 +357,7 @@ pub fn check_text<'a>(s: &'a str, field: Field) -> Result<&'a str> {
     Ok(t)
 }
 
-fn missing(field: Field) -> RapportError {
+fn missing(field: EventField) -> RapportError {
     RapportError::new(
         ErrorCode::MissingField,
         format!("{} is required", field.name()),
@@ -391,39 +391,40 @@ impl<'a> EventParts<'a> {
     /// and the feature, if any.
     pub fn check(&self) -> Result<(&'a str, CheckedValues, Option<&'a str>)> {
         let client = match self.client_id {
-            None => return Err(missing(Field::ClientId)),
-            Some(c) => {
-                check_text(c, Field::ClientId).map_err(|e| e.with_field(Field::ClientId.name()))?
-            }
+            None => return Err(missing(EventField::ClientId)),
+            Some(c) => check_text(c, EventField::ClientId)
+                .map_err(|e| e.with_field(EventField::ClientId.name()))?,
         };
         let at_ms = match self.timestamp {
-            None => return Err(missing(Field::Timestamp)),
+            None => return Err(missing(EventField::Timestamp)),
             Some(TimestampRef::Text(s)) => time::parse_timestamp(s),
             Some(TimestampRef::EpochMs(v)) => time::from_epoch_ms(v),
         }
-        .map_err(|e| e.with_field(Field::Timestamp.name()))?;
+        .map_err(|e| e.with_field(EventField::Timestamp.name()))?;
         let kind = match self.kind {
-            None => return Err(missing(Field::Kind)),
-            Some(k) if k.trim().is_empty() => return Err(missing(Field::Kind)),
+            None => return Err(missing(EventField::Kind)),
+            Some(k) if k.trim().is_empty() => return Err(missing(EventField::Kind)),
             Some(k) => EventKind::parse(k).ok_or_else(|| unknown_kind(k))?,
         };
         let feature = match self.feature {
             None => None,
             Some(f) if f.trim().is_empty() => None,
             Some(f) => Some(
-                check_text(f, Field::Feature).map_err(|e| e.with_field(Field::Feature.name()))?,
+                check_text(f, EventField::Feature)
+                    .map_err(|e| e.with_field(EventField::Feature.name()))?,
             ),
         };
-        let num = |v: Option<f64>, f: Field| {
+        let num = |v: Option<f64>, f: EventField| {
             v.map(|v| check_amount(v, f).map_err(|e| e.with_field(f.name())))
                 .transpose()
         };
-        let value_micros = num(self.value, Field::Value)?;
-        let cost_micros = num(self.cost, Field::Cost)?;
+        let value_micros = num(self.value, EventField::Value)?;
+        let cost_micros = num(self.cost, EventField::Cost)?;
         let messages = self
             .messages
             .map(|v| {
-                check_count(v, Field::Messages).map_err(|e| e.with_field(Field::Messages.name()))
+                check_count(v, EventField::Messages)
+                    .map_err(|e| e.with_field(EventField::Messages.name()))
             })
             .transpose()?;
         Ok((
@@ -472,7 +473,7 @@ pub fn unknown_kind(k: &str) -> RapportError {
             time::truncate(k, 40)
         ),
     )
-    .with_field(Field::Kind.name())
+    .with_field(EventField::Kind.name())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{options_error, strip_position, Mode};
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::event::{
-    self, check_amount, check_count, check_text, CheckedValues, EventKind, EventParts, Field,
+    self, check_amount, check_count, check_text, CheckedValues, EventField, EventKind, EventParts,
     RawEvent, TimestampRef,
 };
 use crate::time;
@@ -285,7 +285,7 @@ pub struct CsvOptions {
         tsify(optional, type = "Partial<Record<EventField, string>>")
     )]
     pub columns: BTreeMap<String, String>,
-    /// Field delimiter, one ASCII character. Default `,`.
+    /// EventField delimiter, one ASCII character. Default `,`.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub delimiter: Option<String>,
 }
@@ -323,7 +323,7 @@ struct CsvLayout {
 
 fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
     for (ours, theirs) in &opts.columns {
-        if Field::from_name(ours).is_none() {
+        if EventField::from_name(ours).is_none() {
             return Err(RapportError::new(
                 ErrorCode::UnknownConfigKey,
                 format!("unknown field {ours:?} in the column mapping; fields are clientId, timestamp, kind, feature, value, messages, reopened, cost"),
@@ -346,7 +346,7 @@ fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
     };
     let mut col = [None; 8];
     let mut names: [String; 8] = Default::default();
-    for (i, f) in Field::ALL.into_iter().enumerate() {
+    for (i, f) in EventField::ALL.into_iter().enumerate() {
         let (pos, name) = match opts.columns.get(f.name()) {
             Some(theirs) => match find(theirs) {
                 Some(p) => (Some(p), theirs.clone()),
@@ -365,8 +365,8 @@ fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
             None => {
                 let mut cands = vec![f.name().to_string(), snake(f.name())];
                 match f {
-                    Field::ClientId => cands.extend(["client".to_string()]),
-                    Field::Timestamp => cands.extend(["time".to_string(), "date".to_string()]),
+                    EventField::ClientId => cands.extend(["client".to_string()]),
+                    EventField::Timestamp => cands.extend(["time".to_string(), "date".to_string()]),
                     _ => {}
                 }
                 let hit = cands.iter().find_map(|c| find(c).map(|p| (p, c.clone())));
@@ -379,7 +379,11 @@ fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
         col[i] = pos;
         names[i] = name;
     }
-    for f in [Field::ClientId, Field::Timestamp, Field::Kind] {
+    for f in [
+        EventField::ClientId,
+        EventField::Timestamp,
+        EventField::Kind,
+    ] {
         if col[f as usize].is_none() {
             return Err(RapportError::new(
                 ErrorCode::InvalidCsv,
@@ -400,7 +404,7 @@ fn header_list(h: &csv::StringRecord) -> String {
     time::truncate(&h.iter().collect::<Vec<_>>().join(", "), 200)
 }
 
-fn parse_num(s: &str, f: Field) -> Result<Option<f64>> {
+fn parse_num(s: &str, f: EventField) -> Result<Option<f64>> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(None);
@@ -432,7 +436,7 @@ fn parse_bool(s: &str) -> Result<Option<bool>> {
                     time::truncate(t, 40)
                 ),
             )
-            .with_field(Field::Reopened.name()))
+            .with_field(EventField::Reopened.name()))
         }
     })
 }
@@ -472,7 +476,7 @@ pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) ->
     }
     let lay = layout(&headers, opts)?;
     let rename = |ours: &str| {
-        Field::from_name(ours)
+        EventField::from_name(ours)
             .map(|f| lay.names[f as usize].clone())
             .unwrap_or_else(|| ours.to_string())
     };
@@ -506,25 +510,28 @@ pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) ->
             row -= 1;
             continue;
         }
-        let get = |f: Field| lay.col[f as usize].and_then(|c| rec.get(c));
-        let nonempty = |f: Field| get(f).filter(|s| !s.trim().is_empty());
+        let get = |f: EventField| lay.col[f as usize].and_then(|c| rec.get(c));
+        let nonempty = |f: EventField| get(f).filter(|s| !s.trim().is_empty());
         let parsed = (|| -> Result<EventParts<'_>> {
             Ok(EventParts {
-                client_id: nonempty(Field::ClientId),
-                timestamp: nonempty(Field::Timestamp).map(TimestampRef::Text),
-                kind: nonempty(Field::Kind),
-                feature: get(Field::Feature),
-                value: get(Field::Value)
-                    .map(|s| parse_num(s, Field::Value))
+                client_id: nonempty(EventField::ClientId),
+                timestamp: nonempty(EventField::Timestamp).map(TimestampRef::Text),
+                kind: nonempty(EventField::Kind),
+                feature: get(EventField::Feature),
+                value: get(EventField::Value)
+                    .map(|s| parse_num(s, EventField::Value))
                     .transpose()?
                     .flatten(),
-                messages: get(Field::Messages)
-                    .map(|s| parse_num(s, Field::Messages))
+                messages: get(EventField::Messages)
+                    .map(|s| parse_num(s, EventField::Messages))
                     .transpose()?
                     .flatten(),
-                reopened: get(Field::Reopened).map(parse_bool).transpose()?.flatten(),
-                cost: get(Field::Cost)
-                    .map(|s| parse_num(s, Field::Cost))
+                reopened: get(EventField::Reopened)
+                    .map(parse_bool)
+                    .transpose()?
+                    .flatten(),
+                cost: get(EventField::Cost)
+                    .map(|s| parse_num(s, EventField::Cost))
                     .transpose()?
                     .flatten(),
             })
@@ -602,13 +609,13 @@ pub fn from_columns(c: &Columns<'_>, mode: Mode, max_issues: usize) -> Result<Ba
         ));
     }
     for (i, id) in c.client_ids.iter().enumerate() {
-        check_text(id, Field::ClientId).map_err(|e| RapportError {
+        check_text(id, EventField::ClientId).map_err(|e| RapportError {
             field: Some(format!("clientIds[{i}]")),
             ..e
         })?;
     }
     for (i, f) in c.feature_names.iter().enumerate() {
-        check_text(f, Field::Feature).map_err(|e| RapportError {
+        check_text(f, EventField::Feature).map_err(|e| RapportError {
             field: Some(format!("featureNames[{i}]")),
             ..e
         })?;
@@ -656,7 +663,7 @@ fn column_event(c: &Columns<'_>, i: usize, nc: u32, nf: u32) -> Result<BatchEven
         )
         .with_field("kinds")
     })?;
-    let opt = |col: Option<&[f64]>, f: Field, name: &str| -> Result<Option<f64>> {
+    let opt = |col: Option<&[f64]>, f: EventField, name: &str| -> Result<Option<f64>> {
         Ok(col.map(|a| a[i]).filter(|v| !v.is_nan())).and_then(|v| match v {
             Some(x) => check_amount(x, f)
                 .map(|_| Some(x))
@@ -665,15 +672,17 @@ fn column_event(c: &Columns<'_>, i: usize, nc: u32, nf: u32) -> Result<BatchEven
         })
     };
     let value_micros = match c.values.map(|a| a[i]).filter(|v| !v.is_nan()) {
-        Some(v) => Some(check_amount(v, Field::Value).map_err(|e| e.with_field("values"))?),
+        Some(v) => Some(check_amount(v, EventField::Value).map_err(|e| e.with_field("values"))?),
         None => None,
     };
-    let cost_micros = match opt(c.costs, Field::Cost, "costs")? {
-        Some(v) => Some(check_amount(v, Field::Cost).map_err(|e| e.with_field("costs"))?),
+    let cost_micros = match opt(c.costs, EventField::Cost, "costs")? {
+        Some(v) => Some(check_amount(v, EventField::Cost).map_err(|e| e.with_field("costs"))?),
         None => None,
     };
-    let messages = match opt(c.messages, Field::Messages, "messages")? {
-        Some(v) => Some(check_count(v, Field::Messages).map_err(|e| e.with_field("messages"))?),
+    let messages = match opt(c.messages, EventField::Messages, "messages")? {
+        Some(v) => {
+            Some(check_count(v, EventField::Messages).map_err(|e| e.with_field("messages"))?)
+        }
         None => None,
     };
     let feature = match c.feature_index.map(|a| a[i]) {

@@ -1,0 +1,75 @@
+// Type-level tests of the generated declarations (pkg/index.d.ts): the public shape compiles,
+// and misuse does not (each @ts-expect-error must meet an error, or tsc fails).
+import {
+  Scorer,
+  generateEvents,
+  isRapportError,
+  eventKinds,
+  init,
+  type RawEvent,
+  type ScorerOptions,
+  type Report,
+  type ClientScore,
+  type Status,
+  type ErrorCode,
+  type IngestSummary,
+  type ColumnarEvents,
+  type CsvOptions,
+  type EventKind,
+} from '../../pkg/index.js';
+
+async function main(): Promise<void> {
+  await init();
+  const options: ScorerOptions = {
+    asOf: '2024-06-30',
+    mode: 'lenient',
+    period: 'month',
+    activity: { minAtRiskDays: 5 },
+    engagement: { windowDays: 60, weights: { recency: 2, trend: 0 }, features: ['search'] },
+  };
+  const scorer = new Scorer(options);
+  const events: RawEvent[] = [
+    { clientId: 'a', timestamp: '2024-06-01', kind: 'usage', feature: 'search' },
+    { clientId: 7, timestamp: 1717200000000, kind: 'purchase', value: 12.5 },
+    { clientId: 'b', timestamp: '2024-06-02', kind: 'support', messages: 3, reopened: true, cost: 8 },
+  ];
+  const summary: IngestSummary = scorer.ingest(events);
+  const skipped: number = summary.skipped;
+  const csv: CsvOptions = { columns: { clientId: 'customer_id', timestamp: 'date' }, delimiter: ';' };
+  scorer.ingestCsv('customer_id;date;kind\n', csv);
+  const cols: ColumnarEvents = generateEvents(1, 10, 100);
+  scorer.ingestColumns(cols);
+  const report: Report = scorer.score({ asOf: '2024-06-30' });
+  const first: ClientScore | undefined = report.clients[0];
+  const status: Status | undefined = first?.status;
+  const score: number | undefined = first?.engagement.components.trend.score;
+  const atRisk: number = report.portfolio.statusCounts.atRisk;
+  const kinds: EventKind[] = eventKinds();
+  const bytes: Uint8Array = scorer.snapshot();
+  Scorer.fromSnapshot(bytes).merge(scorer);
+  try {
+    scorer.ingest([]);
+  } catch (e) {
+    if (isRapportError(e)) {
+      const code: ErrorCode = e.code;
+      const row: number | undefined = e.row;
+      const field: string | undefined = e.field;
+      void [code, row, field];
+    }
+  }
+  void [skipped, status, score, atRisk, kinds];
+
+  // @ts-expect-error unknown option keys are rejected by the types too
+  new Scorer({ asof: '2024-06-30' });
+  // @ts-expect-error mode is a closed set
+  new Scorer({ mode: 'relaxed' });
+  // @ts-expect-error the CSV column mapping is keyed by rapport's field names
+  scorer.ingestCsv('', { columns: { customer: 'id' } });
+  // @ts-expect-error statuses are a closed set
+  const wrong: Status = 'sleeping';
+  // @ts-expect-error codes are a closed set
+  const nope: ErrorCode = 'OOPS';
+  void [wrong, nope];
+}
+
+void main;
