@@ -2,7 +2,11 @@
 // through each input path. Prints one JSON line per measurement. Run in a fresh process per
 // path (benches/run.mjs does) so peak memory belongs to that path alone.
 // Usage: node benches/wasm-node.mjs PATH EVENTS CLIENTS REPEATS   (PATH: columns|objects|json|csv)
-import { Scorer, generateEvents, eventKinds } from '../pkg/node.js';
+import { readFileSync } from 'node:fs';
+import { Scorer, generateEvents, eventKinds, initSync } from '../pkg/node.js';
+
+// Already initialised by the node entry: this returns the instance's exports (for its memory).
+const wasmExports = initSync({ module: readFileSync(new URL('../pkg/rapport_bg.wasm', import.meta.url)) });
 
 const [path = 'columns', events = '1000000', clients = '50000', repeats = '5'] = process.argv.slice(2);
 const n = Number(events);
@@ -77,5 +81,6 @@ console.log(
     eventsPerSec: Math.round(n / ((best.ingestMs + best.scoreJsonMs) / 1000)),
     ingestEventsPerSec: Math.round(n / (best.ingestMs / 1000)),
     peakRssMb: +(peakRss / 2 ** 20).toFixed(1),
+    wasmMemoryMb: +(wasmExports.memory.buffer.byteLength / 2 ** 20).toFixed(1),
   }),
 );
