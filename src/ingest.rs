@@ -4,7 +4,7 @@
 //! rows it skipped (lenient mode). The ledger applies a batch whole, so a rejected batch never
 //! leaves state half-changed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,7 @@ use crate::event::{
     self, check_amount, check_count, check_text, CheckedValues, EventField, EventKind, EventParts,
     RawEvent, TimestampRef,
 };
+use crate::ledger::{intern, Index};
 use crate::time;
 
 /// Most events one batch may hold.
@@ -120,18 +121,8 @@ pub struct BatchBuilder {
     mode: Mode,
     max_issues: usize,
     batch: Batch,
-    client_ix: HashMap<String, u32>,
-    feature_ix: HashMap<String, u32>,
-}
-
-fn intern(dict: &mut Vec<String>, ix: &mut HashMap<String, u32>, s: &str) -> u32 {
-    if let Some(&i) = ix.get(s) {
-        return i;
-    }
-    let i = dict.len() as u32;
-    dict.push(s.to_owned());
-    ix.insert(s.to_owned(), i);
-    i
+    client_ix: Index,
+    feature_ix: Index,
 }
 
 impl BatchBuilder {
@@ -140,8 +131,8 @@ impl BatchBuilder {
             mode,
             max_issues,
             batch: Batch::default(),
-            client_ix: HashMap::new(),
-            feature_ix: HashMap::new(),
+            client_ix: Index::default(),
+            feature_ix: Index::default(),
         }
     }
 
@@ -186,9 +177,9 @@ impl BatchBuilder {
         match parts.check() {
             Ok((client, values, feature)) => {
                 self.batch.rows += 1;
-                let c = intern(&mut self.batch.clients, &mut self.client_ix, client);
+                let c = intern(&mut self.batch.clients, &mut self.client_ix, client).0;
                 let f = match feature {
-                    Some(f) => intern(&mut self.batch.features, &mut self.feature_ix, f),
+                    Some(f) => intern(&mut self.batch.features, &mut self.feature_ix, f).0,
                     None => NO_FEATURE,
                 };
                 self.batch.events.push(BatchEvent::new(c, f, values));
@@ -254,9 +245,14 @@ fn record_from_json(text: &str) -> Result<RawEvent> {
             "each event must be an object",
         ));
     }
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de)
-        .map_err(|e| record_error(&e.path().to_string(), &e.into_inner().to_string()))
+    // The plain read is fast; only a failed row is read again to learn which field was wrong.
+    serde_json::from_str(text).map_err(|_| {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        match serde_path_to_error::deserialize::<_, RawEvent>(de) {
+            Err(e) => record_error(&e.path().to_string(), &e.into_inner().to_string()),
+            Ok(_) => RapportError::new(ErrorCode::InvalidField, "the event could not be read"),
+        }
+    })
 }
 
 /// Turns a deserialization error of one record into a rapport error naming the field.

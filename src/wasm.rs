@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::config::{options_error, strip_position, ScorerOptions};
 use crate::error::{ErrorCode, RapportError};
+use crate::event::RawEvent;
 use crate::ingest::{self, BatchBuilder, Columns, CsvOptions, NO_FEATURE};
 use crate::scorer::{ScoreOptions, Scorer as CoreScorer};
 
@@ -187,15 +188,23 @@ impl JsScorer {
                 .map_err(to_js_error)?;
                 continue;
             }
-            let parsed: Result<crate::event::RawEvent, _> =
-                serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v));
+            // The plain read is fast; only a failed row is read again to learn which field was wrong.
+            let parsed: Result<RawEvent, _> = serde_wasm_bindgen::from_value(v.clone());
             match parsed {
                 Ok(r) => b.push(row, &r.parts(), &same).map_err(to_js_error)?,
-                Err(e) => {
-                    let err = ingest::record_error(
-                        &e.path().to_string(),
-                        &js_message(&e.into_inner().to_string()),
-                    );
+                Err(_) => {
+                    let err = match serde_path_to_error::deserialize::<_, RawEvent>(
+                        serde_wasm_bindgen::Deserializer::from(v),
+                    ) {
+                        Err(e) => ingest::record_error(
+                            &e.path().to_string(),
+                            &js_message(&e.into_inner().to_string()),
+                        ),
+                        Ok(_) => RapportError::new(
+                            ErrorCode::InvalidField,
+                            "the event could not be read",
+                        ),
+                    };
                     b.reject(row, err).map_err(to_js_error)?
                 }
             }
