@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::config::{options_error, strip_position, ScorerOptions};
 use crate::error::{ErrorCode, RapportError};
-use crate::event::RawEvent;
+use crate::event::{EventParts, RawEvent, TimestampRef};
 use crate::ingest::{self, BatchBuilder, Columns, CsvOptions, NO_FEATURE};
 use crate::scorer::{ScoreOptions, Scorer as CoreScorer};
 
@@ -144,6 +144,97 @@ fn bytes_arg(v: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     }
 }
 
+#[wasm_bindgen(module = "/js/columnize.js")]
+extern "C" {
+    /// Sorts an array of event objects into typed columns in plain JavaScript (see the file).
+    fn columnize(events: &Array) -> JsValue;
+}
+
+/// What `columnize` returns, copied into wasm memory.
+struct Columnized {
+    client_ids: Vec<String>,
+    client_index: Vec<u32>,
+    kinds: Vec<String>,
+    kind_index: Vec<u32>,
+    features: Vec<String>,
+    feature_index: Vec<u32>,
+    timestamps: Vec<f64>,
+    timestamp_texts: String,
+    values: Vec<f64>,
+    messages: Vec<f64>,
+    costs: Vec<f64>,
+    flags: Vec<u8>,
+    slow: Vec<u32>,
+}
+
+/// Entry `ix` of a dictionary; `None` for the "absent" index.
+fn pick(dict: &[String], ix: u32) -> Option<&str> {
+    dict.get(ix as usize).map(String::as_str)
+}
+
+impl Columnized {
+    fn read(v: &JsValue) -> Columnized {
+        let get = |k: &str| Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let strings = |k: &str| -> Vec<String> {
+            get(k)
+                .dyn_into::<Array>()
+                .map(|a| {
+                    a.iter()
+                        .map(|s| s.as_string().unwrap_or_default())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let u32s = |k: &str| {
+            get(k)
+                .dyn_into::<Uint32Array>()
+                .map(|a| a.to_vec())
+                .unwrap_or_default()
+        };
+        let f64s = |k: &str| {
+            get(k)
+                .dyn_into::<Float64Array>()
+                .map(|a| a.to_vec())
+                .unwrap_or_default()
+        };
+        Columnized {
+            client_ids: strings("clientIds"),
+            client_index: u32s("clientIndex"),
+            kinds: strings("kinds"),
+            kind_index: u32s("kindIndex"),
+            features: strings("features"),
+            feature_index: u32s("featureIndex"),
+            timestamps: f64s("timestamps"),
+            timestamp_texts: get("timestampTexts").as_string().unwrap_or_default(),
+            values: f64s("values"),
+            messages: f64s("messages"),
+            costs: f64s("costs"),
+            flags: get("flags")
+                .dyn_into::<Uint8Array>()
+                .map(|a| a.to_vec())
+                .unwrap_or_default(),
+            slow: u32s("slow"),
+        }
+    }
+}
+
+/// Reads one event object field by field; an error names the field whose type is wrong.
+fn read_event(v: JsValue) -> Result<RawEvent, RapportError> {
+    if !v.is_object() || Array::is_array(&v) {
+        return Err(RapportError::new(
+            ErrorCode::InvalidField,
+            "each event must be an object",
+        ));
+    }
+    serde_path_to_error::deserialize::<_, RawEvent>(serde_wasm_bindgen::Deserializer::from(v))
+        .map_err(|e| {
+            ingest::record_error(
+                &e.path().to_string(),
+                &js_message(&e.into_inner().to_string()),
+            )
+        })
+}
+
 /// Scores clients from their events. Create one with options, ingest batches of events any
 /// number of times, and call `score()` whenever a report is wanted.
 #[wasm_bindgen(js_name = Scorer)]
@@ -178,36 +269,41 @@ impl JsScorer {
         let cfg = self.inner.config();
         let mut b = BatchBuilder::new(cfg.mode, cfg.max_issues);
         let same = |s: &str| s.to_string();
-        for (i, v) in arr.iter().enumerate() {
+        let cols = Columnized::read(&columnize(&arr));
+        let mut texts = cols.timestamp_texts.split('\n');
+        let mut slow = cols.slow.iter().copied().peekable();
+        for i in 0..arr.length() as usize {
             let row = i as u64 + 1;
-            if !v.is_object() || Array::is_array(&v) {
-                b.reject(
-                    row,
-                    RapportError::new(ErrorCode::InvalidField, "each event must be an object"),
-                )
-                .map_err(to_js_error)?;
+            if slow.peek() == Some(&(i as u32)) {
+                slow.next();
+                let err = match read_event(arr.get(i as u32)) {
+                    Ok(r) => {
+                        b.push(row, &r.parts(), &same).map_err(to_js_error)?;
+                        continue;
+                    }
+                    Err(e) => e,
+                };
+                b.reject(row, err).map_err(to_js_error)?;
                 continue;
             }
-            // The plain read is fast; only a failed row is read again to learn which field was wrong.
-            let parsed: Result<RawEvent, _> = serde_wasm_bindgen::from_value(v.clone());
-            match parsed {
-                Ok(r) => b.push(row, &r.parts(), &same).map_err(to_js_error)?,
-                Err(_) => {
-                    let err = match serde_path_to_error::deserialize::<_, RawEvent>(
-                        serde_wasm_bindgen::Deserializer::from(v),
-                    ) {
-                        Err(e) => ingest::record_error(
-                            &e.path().to_string(),
-                            &js_message(&e.into_inner().to_string()),
-                        ),
-                        Ok(_) => RapportError::new(
-                            ErrorCode::InvalidField,
-                            "the event could not be read",
-                        ),
-                    };
-                    b.reject(row, err).map_err(to_js_error)?
-                }
-            }
+            let flags = cols.flags[i];
+            let parts = EventParts {
+                client_id: pick(&cols.client_ids, cols.client_index[i]),
+                timestamp: if flags & 64 != 0 {
+                    None
+                } else if flags & 1 != 0 {
+                    texts.next().map(TimestampRef::Text)
+                } else {
+                    Some(TimestampRef::EpochMs(cols.timestamps[i]))
+                },
+                kind: pick(&cols.kinds, cols.kind_index[i]),
+                feature: pick(&cols.features, cols.feature_index[i]),
+                value: (flags & 2 != 0).then(|| cols.values[i]),
+                messages: (flags & 4 != 0).then(|| cols.messages[i]),
+                cost: (flags & 8 != 0).then(|| cols.costs[i]),
+                reopened: (flags & 16 != 0).then_some(flags & 32 != 0),
+            };
+            b.push(row, &parts, &same).map_err(to_js_error)?;
         }
         let batch = b.finish().map_err(to_js_error)?;
         Ok(to_js(&self.inner.ingest_batch(batch).map_err(to_js_error)?))
