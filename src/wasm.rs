@@ -116,6 +116,18 @@ fn options_from_js<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> Re
     })
 }
 
+/// A report as JSON text, written into a buffer sized up front: reports run to about a
+/// kilobyte per client, and growing a buffer of tens of megabytes by doubling copies it again
+/// and again.
+fn report_json(report: &crate::scorer::Report) -> String {
+    let mut buf = Vec::with_capacity(4096 + report.clients.len() * 1200);
+    if serde_json::to_writer(&mut buf, report).is_err() {
+        return String::new();
+    }
+    // serde_json writes only valid UTF-8.
+    String::from_utf8(buf).unwrap_or_default()
+}
+
 /// serde-wasm-bindgen's errors print as `Error: …`; keep the sentence.
 fn js_message(m: &str) -> String {
     m.strip_prefix("Error: ").unwrap_or(m).to_string()
@@ -419,7 +431,8 @@ impl JsScorer {
         #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let opts: ScoreOptions = options_from_js(&options, "options")?;
-        Ok(to_js(&self.inner.score(&opts).map_err(to_js_error)?))
+        let report = self.inner.score(&opts).map_err(to_js_error)?;
+        Ok(js_sys::JSON::parse(&report_json(&report)).unwrap_or(JsValue::UNDEFINED))
     }
 
     /// The report as JSON text (skips building JS objects when the report goes straight out,
@@ -431,7 +444,7 @@ impl JsScorer {
     ) -> Result<String, JsValue> {
         let opts: ScoreOptions = options_from_js(&options, "options")?;
         let report = self.inner.score(&opts).map_err(to_js_error)?;
-        Ok(serde_json::to_string(&report).unwrap_or_default())
+        Ok(report_json(&report))
     }
 
     /// The ledger as versioned bytes, to keep in Workers KV, IndexedDB or a file.
