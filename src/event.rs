@@ -336,7 +336,7 @@ pub fn check_count(v: f64, field: EventField) -> Result<u32> {
 }
 
 /// Checks client id or feature text.
-pub fn check_text<'a>(s: &'a str, field: EventField) -> Result<&'a str> {
+pub fn check_text(s: &str, field: EventField) -> Result<&str> {
     let t = s.trim();
     if t.is_empty() {
         return Err(RapportError::new(

@@ -295,11 +295,9 @@ impl Ledger {
         self.records.iter().map(|r| r.last_ms).max()
     }
 
-    /// Adds a validated batch. Fails, before changing anything, only if the ledger would grow
-    /// past [`MAX_CLIENTS`].
-    pub fn apply(&mut self, batch: &Batch) -> Result<ApplyStats> {
-        let fresh = batch
-            .clients
+    /// Fails if adding these clients would grow the ledger past [`MAX_CLIENTS`].
+    fn check_room(&self, ids: &[String]) -> Result<()> {
+        let fresh = ids
             .iter()
             .filter(|c| !self.index.contains_key(c.as_str()))
             .count();
@@ -309,6 +307,13 @@ impl Ledger {
                 format!("a ledger may hold at most {MAX_CLIENTS} clients"),
             ));
         }
+        Ok(())
+    }
+
+    /// Adds a validated batch. Fails, before changing anything, only if the ledger would grow
+    /// past [`MAX_CLIENTS`].
+    pub fn apply(&mut self, batch: &Batch) -> Result<ApplyStats> {
+        self.check_room(&batch.clients)?;
         let mut new_clients = 0;
         let client_map: Vec<u32> = batch
             .clients
@@ -439,17 +444,7 @@ impl Ledger {
 
     /// Merges another ledger into this one: the result is the ledger of both event sets.
     pub fn merge(&mut self, other: &Ledger) -> Result<ApplyStats> {
-        let fresh = other
-            .ids
-            .iter()
-            .filter(|c| !self.index.contains_key(c.as_str()))
-            .count();
-        if self.records.len() + fresh > MAX_CLIENTS {
-            return Err(RapportError::new(
-                ErrorCode::TooLarge,
-                format!("a ledger may hold at most {MAX_CLIENTS} clients"),
-            ));
-        }
+        self.check_room(&other.ids)?;
         let fmap: Vec<u32> = other
             .features
             .iter()

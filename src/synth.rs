@@ -126,7 +126,9 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> SynthEvents {
     for &i in by_rem.iter().take(events - given) {
         alloc[i].0 += 1;
     }
-    let mut rows: Vec<(i64, u32, u8, f64, u32, f64, f64, u8)> = Vec::with_capacity(events);
+    // (time ms, client, kind, value, feature, messages, cost, reopened)
+    type Row = (i64, u32, u8, f64, u32, f64, f64, u8);
+    let mut rows: Vec<Row> = Vec::with_capacity(events);
     for (ci, (p, &(n, _))) in plans.iter().zip(&alloc).enumerate() {
         let life = (p.end - p.start).max(0) as f64;
         let mut specials = Vec::new();
@@ -303,7 +305,7 @@ mod tests {
         assert!(bits(&a) == bits(&generate(7, 200, 5_000)));
         assert_ne!(a.timestamps, generate(8, 200, 5_000).timestamps);
         assert_eq!(a.len(), 5_000);
-        let mut seen = vec![false; 200];
+        let mut seen = [false; 200];
         for &c in &a.client_index {
             seen[c as usize] = true;
         }
