@@ -41,6 +41,10 @@ pub enum ErrorCode {
     InvalidConfig,
     /// An option key is not known.
     UnknownConfigKey,
+    /// A customer-base summary row is impossible (e.g. recency beyond T, negative frequency).
+    InvalidSummary,
+    /// A model could not be fitted to the data (e.g. nobody repeats), or the fit diverged.
+    FitFailed,
     /// A JavaScript argument has the wrong type (e.g. a number where text is expected).
     InvalidArgument,
     /// Bytes are not a rapport snapshot at all.
@@ -70,6 +74,8 @@ impl ErrorCode {
             ErrorCode::InvalidColumns => "INVALID_COLUMNS",
             ErrorCode::InvalidConfig => "INVALID_CONFIG",
             ErrorCode::UnknownConfigKey => "UNKNOWN_CONFIG_KEY",
+            ErrorCode::InvalidSummary => "INVALID_SUMMARY",
+            ErrorCode::FitFailed => "FIT_FAILED",
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::NotASnapshot => "NOT_A_SNAPSHOT",
             ErrorCode::CorruptSnapshot => "CORRUPT_SNAPSHOT",
@@ -78,7 +84,7 @@ impl ErrorCode {
     }
 
     /// Every code, for documentation and the TypeScript union.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidCsv,
         ErrorCode::MissingField,
@@ -94,6 +100,8 @@ impl ErrorCode {
         ErrorCode::InvalidColumns,
         ErrorCode::InvalidConfig,
         ErrorCode::UnknownConfigKey,
+        ErrorCode::InvalidSummary,
+        ErrorCode::FitFailed,
         ErrorCode::InvalidArgument,
         ErrorCode::NotASnapshot,
         ErrorCode::CorruptSnapshot,

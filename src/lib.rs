@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 pub mod ingest;
 pub mod ledger;
+pub mod models;
 pub mod scorer;
 pub mod synth;
 pub mod time;

@@ -1,0 +1,171 @@
+//! Customer-base models: the probabilistic models of repeat buying, spend and retention that
+//! `lifetimes`, `CLVTools` and `BTYD` implement, fitted by maximum likelihood.
+
+pub mod bg_nbd;
+pub mod optimize;
+pub mod special;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorCode, RapportError, Result};
+
+/// One client's (or, with a weight, a group of identical clients') repeat-purchase summary in
+/// the models' terms: `frequency` repeat purchases, the last of them `recency` after the first,
+/// observed for `t` (the literature's T) since the first.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    pub frequency: f64,
+    pub recency: f64,
+    #[serde(rename = "T")]
+    pub t: f64,
+    /// How many identical clients the row stands for.
+    pub weight: f64,
+}
+
+impl SummaryRow {
+    pub fn new(frequency: f64, recency: f64, t: f64) -> SummaryRow {
+        SummaryRow {
+            frequency,
+            recency,
+            t,
+            weight: 1.0,
+        }
+    }
+
+    /// Checks 0 ≤ recency ≤ T, frequency a whole number ≥ 0 (0 repeats means recency 0), and a
+    /// positive weight. `row` is 1-based, for the error.
+    pub fn check(&self, row: u64) -> Result<()> {
+        let bad = |field: &str, msg: String| {
+            Err(RapportError::new(ErrorCode::InvalidSummary, msg)
+                .at_row(row)
+                .with_field(field))
+        };
+        let SummaryRow {
+            frequency: x,
+            recency: tx,
+            t,
+            weight,
+        } = *self;
+        if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
+            return bad(
+                "frequency",
+                format!("frequency must be a whole number of repeat purchases, got {x}"),
+            );
+        }
+        if !(t.is_finite() && t >= 0.0) {
+            return bad(
+                "T",
+                format!("T must be a non-negative finite time, got {t}"),
+            );
+        }
+        if !(tx.is_finite() && tx >= 0.0 && tx <= t * (1.0 + 1e-9) + 1e-12) {
+            return bad(
+                "recency",
+                format!("recency must lie between 0 and T = {t}, got {tx}"),
+            );
+        }
+        if x == 0.0 && tx != 0.0 {
+            return bad(
+                "recency",
+                format!("a client with no repeat purchases has recency 0, got {tx}"),
+            );
+        }
+        if !(weight.is_finite() && weight > 0.0) {
+            return bad(
+                "weight",
+                format!("weight must be a positive number, got {weight}"),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Rows with the same (frequency, recency, T) merged into one weighted row: the likelihood then
+/// costs one term per distinct summary rather than per client.
+pub fn compress(rows: &[SummaryRow]) -> Vec<SummaryRow> {
+    let mut sorted: Vec<SummaryRow> = rows.to_vec();
+    sorted.sort_by(|a, b| {
+        a.frequency
+            .total_cmp(&b.frequency)
+            .then(a.recency.total_cmp(&b.recency))
+            .then(a.t.total_cmp(&b.t))
+    });
+    let mut out: Vec<SummaryRow> = Vec::with_capacity(sorted.len());
+    for r in sorted {
+        match out.last_mut() {
+            Some(last)
+                if last.frequency == r.frequency && last.recency == r.recency && last.t == r.t =>
+            {
+                last.weight += r.weight
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// A fitted model: named parameters as in the literature, the log-likelihood, and how the
+/// optimiser fared.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fit {
+    pub model: String,
+    /// Parameter names and values, in the literature's order.
+    pub params: Vec<(String, f64)>,
+    pub log_likelihood: f64,
+    pub iterations: u32,
+    pub converged: bool,
+    /// Standard errors from the inverse Hessian of −ln L, in `params` order; `None` where the
+    /// Hessian is not positive definite.
+    pub standard_errors: Vec<Option<f64>>,
+}
+
+impl Fit {
+    pub fn param(&self, name: &str) -> Option<f64> {
+        self.params.iter().find(|(n, _)| n == name).map(|p| p.1)
+    }
+}
+
+/// Fits positive parameters by maximising `ll` over their logarithms from `start`.
+pub(crate) fn fit_positive(
+    model: &str,
+    names: &[&str],
+    start: &[f64],
+    ll: &dyn Fn(&[f64]) -> f64,
+) -> Result<Fit> {
+    let neg = |logs: &[f64]| {
+        let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
+        let v = -ll(&p);
+        if v.is_finite() {
+            v
+        } else {
+            f64::INFINITY
+        }
+    };
+    let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+    let m = optimize::bfgs(&neg, &x0, 1000);
+    let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
+    if !m.value.is_finite()
+        || params
+            .iter()
+            .any(|p| !p.is_finite() || *p <= 0.0 || *p > 1e12)
+    {
+        return Err(RapportError::new(
+            ErrorCode::FitFailed,
+            format!("the {model} model could not be fitted to this data (the likelihood has no finite maximum)"),
+        ));
+    }
+    let neg_natural = |p: &[f64]| -ll(p);
+    Ok(Fit {
+        model: model.to_string(),
+        params: names
+            .iter()
+            .map(|n| n.to_string())
+            .zip(params.iter().copied())
+            .collect(),
+        log_likelihood: -m.value,
+        iterations: m.iterations,
+        converged: m.converged,
+        standard_errors: optimize::standard_errors(&neg_natural, &params),
+    })
+}

@@ -1,0 +1,207 @@
+//! Maximum-likelihood fitting: a BFGS minimiser with a backtracking line search, and standard
+//! errors from a finite-difference Hessian.
+//!
+//! Written here rather than taken from argmin: argmin 0.11 depends on `getrandom` 0.3, which on
+//! wasm32-unknown-unknown only builds with a crate-wide `--cfg getrandom_backend` flag that every
+//! user of rapport would have to set, and the models need only unconstrained BFGS on 2–4
+//! parameters (positivity is handled by optimising their logarithms).
+
+/// Result of a minimisation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Minimum {
+    pub x: Vec<f64>,
+    pub value: f64,
+    pub iterations: u32,
+    pub converged: bool,
+}
+
+/// Central-difference gradient.
+pub fn gradient(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    let mut g = vec![0.0; x.len()];
+    let mut xp = x.to_vec();
+    for i in 0..x.len() {
+        let h = 1e-6 * x[i].abs().max(1.0);
+        xp[i] = x[i] + h;
+        let up = f(&xp);
+        xp[i] = x[i] - h;
+        let down = f(&xp);
+        xp[i] = x[i];
+        g[i] = (up - down) / (2.0 * h);
+    }
+    g
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Minimises `f` from `x0` with BFGS. `f` returns +∞ or NaN where it is undefined; the line
+/// search backs off from such points.
+pub fn bfgs(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_iter: u32) -> Minimum {
+    let n = x0.len();
+    let mut x = x0.to_vec();
+    let mut fx = f(&x);
+    let mut g = gradient(f, &x);
+    let mut h = identity(n);
+    let mut converged = false;
+    let mut iterations = 0;
+    while iterations < max_iter {
+        iterations += 1;
+        let mut p: Vec<f64> = (0..n).map(|i| -dot(&h[i], &g)).collect();
+        let mut slope = dot(&g, &p);
+        if !(slope < 0.0) {
+            h = identity(n);
+            p = g.iter().map(|v| -v).collect();
+            slope = dot(&g, &p);
+        }
+        // Backtracking (Armijo) line search.
+        let mut t = 1.0;
+        let mut next = None;
+        while t > 1e-14 {
+            let xn: Vec<f64> = x.iter().zip(&p).map(|(xi, pi)| xi + t * pi).collect();
+            let fxn = f(&xn);
+            if fxn.is_finite() && fxn <= fx + 1e-4 * t * slope {
+                next = Some((xn, fxn));
+                break;
+            }
+            t *= 0.5;
+        }
+        let Some((xn, fxn)) = next else {
+            // No decrease along the direction: at a minimum to working precision.
+            converged = g.iter().all(|v| v.abs() < 1e-3);
+            break;
+        };
+        let gn = gradient(f, &xn);
+        let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let small_step = (fx - fxn).abs() <= 1e-12 * (1.0 + fx.abs());
+        x = xn;
+        fx = fxn;
+        g = gn;
+        if g.iter().all(|v| v.abs() < 1e-7 * (1.0 + fx.abs())) || small_step {
+            converged = true;
+            break;
+        }
+        let sy = dot(&s, &y);
+        if sy > 1e-14 {
+            // H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ
+            let rho = 1.0 / sy;
+            let hy: Vec<f64> = (0..n).map(|i| dot(&h[i], &y)).collect();
+            let yhy = dot(&y, &hy);
+            for i in 0..n {
+                for j in 0..n {
+                    h[i][j] +=
+                        rho * ((1.0 + rho * yhy) * s[i] * s[j] - hy[i] * s[j] - s[i] * hy[j]);
+                }
+            }
+        }
+    }
+    Minimum {
+        x,
+        value: fx,
+        iterations,
+        converged,
+    }
+}
+
+fn identity(n: usize) -> Vec<Vec<f64>> {
+    (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect()
+}
+
+/// Standard errors √diag(H⁻¹) from the finite-difference Hessian of the negative
+/// log-likelihood `f` at `x` (natural parameters). `None` for a parameter when the Hessian is
+/// not positive definite there.
+pub fn standard_errors(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Option<f64>> {
+    let n = x.len();
+    let h: Vec<f64> = x.iter().map(|v| 1e-4 * v.abs().max(1e-3)).collect();
+    let mut hess = vec![vec![0.0; n]; n];
+    let f0 = f(x);
+    let mut xp = x.to_vec();
+    for i in 0..n {
+        for j in i..n {
+            let val = if i == j {
+                xp[i] = x[i] + h[i];
+                let up = f(&xp);
+                xp[i] = x[i] - h[i];
+                let down = f(&xp);
+                xp[i] = x[i];
+                (up - 2.0 * f0 + down) / (h[i] * h[i])
+            } else {
+                let mut at = |di: f64, dj: f64| {
+                    xp[i] = x[i] + di * h[i];
+                    xp[j] = x[j] + dj * h[j];
+                    let v = f(&xp);
+                    xp[i] = x[i];
+                    xp[j] = x[j];
+                    v
+                };
+                (at(1.0, 1.0) - at(1.0, -1.0) - at(-1.0, 1.0) + at(-1.0, -1.0))
+                    / (4.0 * h[i] * h[j])
+            };
+            hess[i][j] = val;
+            hess[j][i] = val;
+        }
+    }
+    match invert(hess) {
+        Some(inv) => (0..n)
+            .map(|i| (inv[i][i] > 0.0 && inv[i][i].is_finite()).then(|| inv[i][i].sqrt()))
+            .collect(),
+        None => vec![None; n],
+    }
+}
+
+/// Gauss–Jordan inverse with partial pivoting.
+fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let mut inv = identity(n);
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 || !a[pivot][col].is_finite() {
+            return None;
+        }
+        a.swap(col, pivot);
+        inv.swap(col, pivot);
+        let d = a[col][col];
+        for k in 0..n {
+            a[col][k] /= d;
+            inv[col][k] /= d;
+        }
+        for row in 0..n {
+            if row != col {
+                let m = a[row][col];
+                for k in 0..n {
+                    a[row][k] -= m * a[col][k];
+                    inv[row][k] -= m * inv[col][k];
+                }
+            }
+        }
+    }
+    Some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bfgs_finds_the_rosenbrock_minimum() {
+        let f = |x: &[f64]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
+        let m = bfgs(&f, &[-1.2, 1.0], 500);
+        assert!(m.converged, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4,
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn standard_errors_of_a_gaussian_likelihood() {
+        // −ln L of n draws with known variance: SE of the mean is σ / √n.
+        let (n, sigma) = (100.0, 2.0);
+        let f = |x: &[f64]| n * (x[0] - 3.0).powi(2) / (2.0 * sigma * sigma);
+        let se = standard_errors(&f, &[3.0]);
+        assert!((se[0].unwrap() - sigma / f64::sqrt(n)).abs() < 1e-6);
+    }
+}
