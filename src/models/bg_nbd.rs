@@ -21,8 +21,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::special::{ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
-use super::{compress, fit_positive, Fit, SummaryRow};
-use crate::error::{ErrorCode, RapportError, Result};
+use super::{fit_positive, prepare, Fit, SummaryRow};
+use crate::error::Result;
 
 /// BG/NBD parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,31 +126,9 @@ impl BgNbd {
     /// Fits the model by maximum likelihood. Fails when nobody repeats (the likelihood then has
     /// no interior maximum).
     pub fn fit(rows: &[SummaryRow]) -> Result<(BgNbd, Fit)> {
-        for (i, r) in rows.iter().enumerate() {
-            r.check(i as u64 + 1)?;
-        }
-        if rows.is_empty() {
-            return Err(RapportError::new(
-                ErrorCode::EmptyInput,
-                "no clients to fit",
-            ));
-        }
-        if rows.iter().all(|r| r.frequency == 0.0) {
-            return Err(RapportError::new(
-                ErrorCode::FitFailed,
-                "BG/NBD cannot be fitted when no client has a repeat purchase",
-            ));
-        }
-        let rows = compress(rows);
-        let total_w: f64 = rows.iter().map(|r| r.weight).sum();
-        let mean_t = rows.iter().map(|r| r.weight * r.t).sum::<f64>() / total_w;
+        let (rows, mean_t) = prepare("BG/NBD", rows)?;
         let ll = |p: &[f64]| BgNbd::from_slice(p).log_likelihood(&rows);
-        let fit = fit_positive(
-            "bgnbd",
-            &BgNbd::NAMES,
-            &[1.0, mean_t.max(1e-3), 1.0, 1.0],
-            &ll,
-        )?;
+        let fit = fit_positive("bgnbd", &BgNbd::NAMES, &[1.0, mean_t, 1.0, 1.0], &ll)?;
         let p: Vec<f64> = fit.params.iter().map(|p| p.1).collect();
         Ok((BgNbd::from_slice(&p), fit))
     }
@@ -159,6 +137,7 @@ impl BgNbd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     const FITTED: BgNbd = BgNbd {
         r: 0.2426,

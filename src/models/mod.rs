@@ -1,8 +1,13 @@
 //! Customer-base models: the probabilistic models of repeat buying, spend and retention that
 //! `lifetimes`, `CLVTools` and `BTYD` implement, fitted by maximum likelihood.
 
+pub mod bg_bb;
 pub mod bg_nbd;
+pub mod gamma_gamma;
+pub mod mbg_nbd;
 pub mod optimize;
+pub mod pareto_nbd;
+pub mod sbg;
 pub mod special;
 
 use serde::{Deserialize, Serialize};
@@ -104,6 +109,30 @@ pub fn compress(rows: &[SummaryRow]) -> Vec<SummaryRow> {
     out
 }
 
+/// Checks the rows of a repeat-purchase model, refuses data with no repeat purchase (the
+/// likelihood then has no interior maximum), and returns them compressed with their mean T.
+pub(crate) fn prepare(model: &str, rows: &[SummaryRow]) -> Result<(Vec<SummaryRow>, f64)> {
+    for (i, r) in rows.iter().enumerate() {
+        r.check(i as u64 + 1)?;
+    }
+    if rows.is_empty() {
+        return Err(RapportError::new(
+            ErrorCode::EmptyInput,
+            "no clients to fit",
+        ));
+    }
+    if rows.iter().all(|r| r.frequency == 0.0) {
+        return Err(RapportError::new(
+            ErrorCode::FitFailed,
+            format!("{model} cannot be fitted when no client has a repeat purchase"),
+        ));
+    }
+    let rows = compress(rows);
+    let total_w: f64 = rows.iter().map(|r| r.weight).sum();
+    let mean_t = rows.iter().map(|r| r.weight * r.t).sum::<f64>() / total_w;
+    Ok((rows, mean_t.max(1e-3)))
+}
+
 /// A fitted model: named parameters as in the literature, the log-likelihood, and how the
 /// optimiser fared.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,7 +172,7 @@ pub(crate) fn fit_positive(
         }
     };
     let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-    let m = optimize::bfgs(&neg, &x0, 1000);
+    let m = optimize::bfgs(&neg, &x0, 1000, 2.0);
     let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
     if !m.value.is_finite()
         || params

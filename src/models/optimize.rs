@@ -36,8 +36,10 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Minimises `f` from `x0` with BFGS. `f` returns +∞ or NaN where it is undefined; the line
-/// search backs off from such points.
-pub fn bfgs(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_iter: u32) -> Minimum {
+/// search backs off from such points. No coordinate moves by more than `max_step` in one step
+/// (for parameters optimised as logarithms, a step of 2 is a factor of e² ≈ 7.4), which keeps
+/// the first steps, taken before the curvature is known, out of absurd regions.
+pub fn bfgs(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_iter: u32, max_step: f64) -> Minimum {
     let n = x0.len();
     let mut x = x0.to_vec();
     let mut fx = f(&x);
@@ -54,8 +56,13 @@ pub fn bfgs(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_iter: u32) -> Minimum {
             p = g.iter().map(|v| -v).collect();
             slope = dot(&g, &p);
         }
-        // Backtracking (Armijo) line search.
-        let mut t = 1.0;
+        // Backtracking (Armijo) line search, from a step no longer than `max_step`.
+        let longest = p.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let mut t = if longest > max_step {
+            max_step / longest
+        } else {
+            1.0
+        };
         let mut next = None;
         while t > 1e-14 {
             let xn: Vec<f64> = x.iter().zip(&p).map(|(xi, pi)| xi + t * pi).collect();
@@ -188,7 +195,7 @@ mod tests {
     #[test]
     fn bfgs_finds_the_rosenbrock_minimum() {
         let f = |x: &[f64]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
-        let m = bfgs(&f, &[-1.2, 1.0], 500);
+        let m = bfgs(&f, &[-1.2, 1.0], 500, f64::INFINITY);
         assert!(m.converged, "{m:?}");
         assert!(
             (m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4,
