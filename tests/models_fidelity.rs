@@ -158,3 +158,38 @@ fn shifted_beta_geometric_matches_fader_hardie_2007() {
         }
     }
 }
+
+#[test]
+fn summary_from_cdnow_transactions_reproduces_the_published_summary() {
+    use rapport::config::ScorerOptions;
+    use rapport::ingest::CsvOptions;
+    use rapport::models::summary::{from_ledger, TimeUnit};
+    use rapport::scorer::Scorer;
+    let events = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/cdnow_sample_events.csv"
+    ))
+    .unwrap();
+    let mut s = Scorer::new(&ScorerOptions::default()).unwrap();
+    let cols = CsvOptions::from_json(r#"{"columns": {"clientId": "customer_id", "timestamp": "date", "kind": "type", "value": "amount"}}"#).unwrap();
+    s.ingest_csv(&events, &cols).unwrap();
+    let end = rapport::time::parse_timestamp("1997-09-30").unwrap();
+    let summary = from_ledger(s.ledger(), end, None, TimeUnit::Weeks).unwrap();
+    assert_eq!(summary.len(), 2357);
+    let published = cdnow();
+    let by_id: std::collections::HashMap<&str, &rapport::models::summary::ClientSummary> =
+        summary.iter().map(|c| (c.id.as_str(), c)).collect();
+    for (i, (row, zbar)) in published.iter().enumerate() {
+        let ours = by_id[(i + 1).to_string().as_str()];
+        assert_eq!(ours.frequency, row.frequency, "client {}", i + 1);
+        let r2 = |v: f64| (v * 100.0).round() / 100.0;
+        assert_eq!(r2(ours.recency), row.recency, "client {} recency", i + 1);
+        assert_eq!(r2(ours.t), row.t, "client {} T", i + 1);
+        assert!(
+            (ours.monetary_value - zbar).abs() <= 0.005 + 1e-9,
+            "client {} zbar {} vs {zbar}",
+            i + 1,
+            ours.monetary_value
+        );
+    }
+}

@@ -9,6 +9,7 @@ pub mod optimize;
 pub mod pareto_nbd;
 pub mod sbg;
 pub mod special;
+pub mod summary;
 
 use serde::{Deserialize, Serialize};
 
