@@ -51,7 +51,7 @@ pub fn bfgs(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_iter: u32, max_step: f64)
         iterations += 1;
         let mut p: Vec<f64> = (0..n).map(|i| -dot(&h[i], &g)).collect();
         let mut slope = dot(&g, &p);
-        if !(slope < 0.0) {
+        if slope >= 0.0 || slope.is_nan() {
             h = identity(n);
             p = g.iter().map(|v| -v).collect();
             slope = dot(&g, &p);

@@ -7,7 +7,7 @@
 //! # Formulas
 //! - L = Γ(r+x) αʳ βˢ / Γ(r) · [1 / ((α+T)^(r+x) (β+T)ˢ) + s/(r+s+x) · A₀], with, for α ≥ β,
 //!   A₀ = ₂F₁(r+s+x, s+1; r+s+x+1; (α−β)/(α+t_x)) / (α+t_x)^(r+s+x)
-//!      − ₂F₁(r+s+x, s+1; r+s+x+1; (α−β)/(α+T)) / (α+T)^(r+s+x),
+//!   − ₂F₁(r+s+x, s+1; r+s+x+1; (α−β)/(α+T)) / (α+T)^(r+s+x),
 //!   and for α < β the same with α and β swapped and r+x in place of s+1.
 //! - P(alive) = 1 / (1 + s/(r+s+x) · (α+T)^(r+x) (β+T)ˢ A₀).
 //! - Expected purchases in (T, T+t]: (r+x)(β+T) / ((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive).

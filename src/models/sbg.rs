@@ -114,7 +114,7 @@ impl ShiftedBetaGeometric {
                 .with_field("survivors"));
             }
         }
-        if !(active[0] > 0.0) {
+        if active[0].is_nan() || active[0] <= 0.0 {
             return Err(
                 RapportError::new(ErrorCode::InvalidSummary, "the cohort is empty")
                     .at_row(1)
