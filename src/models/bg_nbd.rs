@@ -20,7 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::special::{ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
+use super::special::{alive_from_ln_dead_odds, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
 use super::{fit_positive, prepare, Fit, SummaryRow};
 use crate::error::Result;
 
@@ -76,12 +76,8 @@ impl BgNbd {
 
     /// P(alive) at T (eq. 11).
     pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
-        match self.ln_dead_odds(x, t_x, t) {
-            None => 1.0,
-            // 1 / (1 + e^k), stable for either sign of k.
-            Some(k) if k > 0.0 => (-k).exp() / (1.0 + (-k).exp()),
-            Some(k) => 1.0 / (1.0 + k.exp()),
-        }
+        self.ln_dead_odds(x, t_x, t)
+            .map_or(1.0, alive_from_ln_dead_odds)
     }
 
     /// Expected purchases in the next `horizon` periods of a client with history (x, t_x, T) (eq. 10).

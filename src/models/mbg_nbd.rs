@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::special::{ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
+use super::special::{alive_from_ln_dead_odds, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
 use super::{fit_positive, prepare, Fit, SummaryRow};
 use crate::error::Result;
 
@@ -60,12 +60,7 @@ impl MbgNbd {
     }
 
     pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
-        let k = self.ln_dead_odds(x, t_x, t);
-        if k > 0.0 {
-            (-k).exp() / (1.0 + (-k).exp())
-        } else {
-            1.0 / (1.0 + k.exp())
-        }
+        alive_from_ln_dead_odds(self.ln_dead_odds(x, t_x, t))
     }
 
     pub fn expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {

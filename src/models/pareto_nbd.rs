@@ -19,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::special::{ln_gamma, ln_hyp2f1, log_add_exp};
+use super::special::{alive_from_ln_dead_odds, ln_gamma, ln_hyp2f1, log_add_exp};
 use super::{fit_positive, prepare, Fit, SummaryRow};
 use crate::error::Result;
 
@@ -88,11 +88,7 @@ impl ParetoNbd {
             + (r + x) * (alpha + t).ln()
             + s * (beta + t).ln()
             + self.ln_a0(x, t_x, t);
-        if k > 0.0 {
-            (-k).exp() / (1.0 + (-k).exp())
-        } else {
-            1.0 / (1.0 + k.exp())
-        }
+        alive_from_ln_dead_odds(k)
     }
 
     pub fn expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {

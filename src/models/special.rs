@@ -27,6 +27,17 @@ pub fn log_add_exp(a: f64, b: f64) -> f64 {
     m + ((a - m).exp() + (b - m).exp()).ln()
 }
 
+/// 1 / (1 + eᵏ): the probability of being alive when k is the log-odds of having died,
+/// computed without overflow for either sign of k.
+#[inline]
+pub fn alive_from_ln_dead_odds(k: f64) -> f64 {
+    if k > 0.0 {
+        (-k).exp() / (1.0 + (-k).exp())
+    } else {
+        1.0 / (1.0 + k.exp())
+    }
+}
+
 /// ₂F₁(a, b; c; z) for real a, b, c > 0 and 0 ≤ z < 1, by its power series
 /// Σₖ (a)ₖ(b)ₖ / ((c)ₖ k!) zᵏ, summed until terms stop mattering.
 ///
