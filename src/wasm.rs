@@ -284,7 +284,25 @@ impl JsScorer {
         let cols = Columnized::read(&columnize(&arr));
         let mut texts = cols.timestamp_texts.split('\n');
         let mut slow = cols.slow.iter().copied().peekable();
-        for i in 0..arr.length() as usize {
+        // Rows as columnize saw them; every column has that length (checked, so that an array
+        // changed under us by a getter cannot make an index go out of bounds).
+        let n = cols.flags.len();
+        let lengths = [
+            cols.client_index.len(),
+            cols.kind_index.len(),
+            cols.feature_index.len(),
+            cols.timestamps.len(),
+            cols.values.len(),
+            cols.messages.len(),
+            cols.costs.len(),
+        ];
+        if lengths.iter().any(|&l| l != n) || n != arr.length() as usize {
+            return Err(arg_error(
+                "events",
+                "an array that does not change while it is read",
+            ));
+        }
+        for i in 0..n {
             let row = i as u64 + 1;
             if slow.peek() == Some(&(i as u32)) {
                 slow.next();

@@ -148,6 +148,9 @@ test('every bad input gets a coded error naming row and field, and the instance 
   expectCode(() => s.ingest([{ ...good, value: 1e300 }]), 'VALUE_TOO_LARGE');
   expectCode(() => s.ingest([good, 42]), 'INVALID_FIELD', { row: 2 });
   expectCode(() => s.ingest('not an array'), 'INVALID_ARGUMENT');
+  const growing = [good];
+  growing.push({ get clientId() { growing.push(good); return 'g'; }, timestamp: '2024-06-02', kind: 'usage' });
+  expectCode(() => s.ingest(growing), 'INVALID_ARGUMENT', { field: 'events' });
   expectCode(() => s.ingestCsv(12), 'INVALID_ARGUMENT');
   const cols = { clientIds: ['a'], clientIndex: new Uint32Array([0, 0]), timestamps: new Float64Array([1.7e12]), kinds: new Uint8Array([0, 0]) };
   expectCode(() => s.ingestColumns(cols), 'INVALID_COLUMNS', { field: 'timestamps' });
