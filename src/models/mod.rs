@@ -163,6 +163,18 @@ pub(crate) fn fit_positive(
     start: &[f64],
     ll: &dyn Fn(&[f64]) -> f64,
 ) -> Result<Fit> {
+    fit_positive_with_gradient(model, names, start, ll, None)
+}
+
+/// [`fit_positive`] with, optionally, the gradient of `ll` with respect to the (natural)
+/// parameters; it is chained to their logarithms here.
+pub(crate) fn fit_positive_with_gradient(
+    model: &str,
+    names: &[&str],
+    start: &[f64],
+    ll: &dyn Fn(&[f64]) -> f64,
+    ll_grad: Option<&dyn Fn(&[f64]) -> Vec<f64>>,
+) -> Result<Fit> {
     let neg = |logs: &[f64]| {
         let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
         let v = -ll(&p);
@@ -173,7 +185,21 @@ pub(crate) fn fit_positive(
         }
     };
     let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-    let m = optimize::bfgs(&neg, &x0, 1000, 2.0);
+    let m = match ll_grad {
+        Some(gr) => {
+            // d(−ln L)/d(ln θ) = −θ · d ln L/dθ
+            let neg_grad = |logs: &[f64]| {
+                let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
+                gr(&p)
+                    .iter()
+                    .zip(&p)
+                    .map(|(g, th)| -g * th)
+                    .collect::<Vec<f64>>()
+            };
+            optimize::bfgs_with_gradient(&neg, &neg_grad, &x0, 1000, 2.0)
+        }
+        None => optimize::bfgs(&neg, &x0, 1000, 2.0),
+    };
     let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
     if !m.value.is_finite()
         || params

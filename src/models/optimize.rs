@@ -40,10 +40,21 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// (for parameters optimised as logarithms, a step of 2 is a factor of e² ≈ 7.4), which keeps
 /// the first steps, taken before the curvature is known, out of absurd regions.
 pub fn bfgs(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_iter: u32, max_step: f64) -> Minimum {
+    bfgs_with_gradient(f, &|x| gradient(f, x), x0, max_iter, max_step)
+}
+
+/// [`bfgs`] with an analytic gradient `grad` of `f`.
+pub fn bfgs_with_gradient(
+    f: &dyn Fn(&[f64]) -> f64,
+    grad: &dyn Fn(&[f64]) -> Vec<f64>,
+    x0: &[f64],
+    max_iter: u32,
+    max_step: f64,
+) -> Minimum {
     let n = x0.len();
     let mut x = x0.to_vec();
     let mut fx = f(&x);
-    let mut g = gradient(f, &x);
+    let mut g = grad(&x);
     let mut h = identity(n);
     let mut converged = false;
     let mut iterations = 0;
@@ -78,7 +89,7 @@ pub fn bfgs(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_iter: u32, max_step: f64)
             converged = g.iter().all(|v| v.abs() < 1e-3);
             break;
         };
-        let gn = gradient(f, &xn);
+        let gn = grad(&xn);
         let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
         let small_step = (fx - fxn).abs() <= 1e-12 * (1.0 + fx.abs());
