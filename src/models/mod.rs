@@ -166,6 +166,9 @@ pub(crate) fn fit_positive(
     fit_positive_with_gradient(model, names, start, ll, None)
 }
 
+/// The gradient of a log-likelihood with respect to the parameters.
+pub(crate) type GradientFn<'a> = &'a dyn Fn(&[f64]) -> Vec<f64>;
+
 /// [`fit_positive`] with, optionally, the gradient of `ll` with respect to the (natural)
 /// parameters; it is chained to their logarithms here.
 pub(crate) fn fit_positive_with_gradient(
@@ -173,7 +176,7 @@ pub(crate) fn fit_positive_with_gradient(
     names: &[&str],
     start: &[f64],
     ll: &dyn Fn(&[f64]) -> f64,
-    ll_grad: Option<&dyn Fn(&[f64]) -> Vec<f64>>,
+    ll_grad: Option<GradientFn<'_>>,
 ) -> Result<Fit> {
     let neg = |logs: &[f64]| {
         let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
