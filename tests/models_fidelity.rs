@@ -44,7 +44,7 @@ fn bg_nbd_on_cdnow_matches_fader_hardie_lee_2005() {
     assert!(
         fit.standard_errors
             .iter()
-            .all(|s| s.is_some_and(|v| v > 0.0 && v < 1.0)),
+            .all(|s| s.1.is_some_and(|v| v > 0.0 && v < 1.0)),
         "{:?}",
         fit.standard_errors
     );

@@ -1,6 +1,7 @@
 //! Customer-base models: the probabilistic models of repeat buying, spend and retention that
 //! `lifetimes`, `CLVTools` and `BTYD` implement, fitted by maximum likelihood.
 
+pub mod api;
 pub mod bg_bb;
 pub mod bg_nbd;
 pub mod gamma_gamma;
@@ -136,18 +137,35 @@ pub(crate) fn prepare(model: &str, rows: &[SummaryRow]) -> Result<(Vec<SummaryRo
 
 /// A fitted model: named parameters as in the literature, the log-likelihood, and how the
 /// optimiser fared.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Fit {
     pub model: String,
-    /// Parameter names and values, in the literature's order.
+    /// Parameter names and values, in the literature's order (an object keyed by name).
+    #[serde(serialize_with = "as_object")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
     pub params: Vec<(String, f64)>,
     pub log_likelihood: f64,
     pub iterations: u32,
     pub converged: bool,
-    /// Standard errors from the inverse Hessian of −ln L, in `params` order; `None` where the
+    /// Standard errors from the inverse Hessian of −ln L, keyed like `params`; null where the
     /// Hessian is not positive definite.
-    pub standard_errors: Vec<Option<f64>>,
+    #[serde(serialize_with = "as_object")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number | null>"))]
+    pub standard_errors: Vec<(String, Option<f64>)>,
+}
+
+fn as_object<S: serde::Serializer, T: Serialize>(
+    v: &[(String, T)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (k, x) in v {
+        m.serialize_entry(k, x)?;
+    }
+    m.end()
 }
 
 impl Fit {
@@ -225,6 +243,10 @@ pub(crate) fn fit_positive_with_gradient(
         log_likelihood: -m.value,
         iterations: m.iterations,
         converged: m.converged,
-        standard_errors: optimize::standard_errors(&neg_natural, &params),
+        standard_errors: names
+            .iter()
+            .map(|n| n.to_string())
+            .zip(optimize::standard_errors(&neg_natural, &params))
+            .collect(),
     })
 }

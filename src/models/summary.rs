@@ -16,6 +16,7 @@ use crate::time::day_of;
 
 /// The time unit of a summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
     #[default]
@@ -34,6 +35,7 @@ impl TimeUnit {
 
 /// One client's summary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ClientSummary {
     pub id: String,
@@ -45,9 +47,58 @@ pub struct ClientSummary {
     pub monetary_value: f64,
     /// With a calibration split: purchase days after the calibration end, and the holdout's length.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub frequency_holdout: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub duration_holdout: Option<f64>,
+}
+
+/// Options of a summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct SummaryOptions {
+    /// End of observation (ISO-8601 or epoch ms); default the latest event.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
+    pub end: Option<crate::event::TimestampInput>,
+    /// End of the calibration period: summarise to it and count holdout purchases after it.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
+    pub calibration_end: Option<crate::event::TimestampInput>,
+    /// `days` (default) or `weeks`.
+    pub unit: TimeUnit,
+}
+
+fn instant(v: &Option<crate::event::TimestampInput>, key: &str) -> Result<Option<i64>> {
+    use crate::event::TimestampInput;
+    match v {
+        None => Ok(None),
+        Some(TimestampInput::Text(s)) => crate::time::parse_timestamp(s).map(Some),
+        Some(TimestampInput::EpochMs(ms)) => crate::time::from_epoch_ms(*ms).map(Some),
+    }
+    .map_err(|e| {
+        RapportError {
+            code: ErrorCode::InvalidConfig,
+            ..e
+        }
+        .with_field(key)
+    })
+}
+
+/// The summary of a ledger with the given options.
+pub fn summarize_ledger(ledger: &Ledger, opts: &SummaryOptions) -> Result<Vec<ClientSummary>> {
+    let end = match instant(&opts.end, "end")? {
+        Some(e) => e,
+        None => ledger.last_event_ms().ok_or_else(|| {
+            RapportError::new(ErrorCode::EmptyInput, "no events have been ingested")
+        })?,
+    };
+    from_ledger(
+        ledger,
+        end,
+        instant(&opts.calibration_end, "calibrationEnd")?,
+        opts.unit,
+    )
 }
 
 /// Summarises one client's purchase days (ascending, one entry a day) observed to `end`
