@@ -50,5 +50,23 @@ out["bgbb"] = {
     "expected": floats(bb.conditional_expected_number_of_purchases_up_to_time(5, don["frequency"], don["recency"], don["periods"])),
 }
 
+# The CDNOW holdout: calibrate to 1997-09-30 from the transactions, predict to 1998-06-30.
+from lifetimes.utils import calibration_and_holdout_data
+
+tx_events = pd.read_csv("data/cdnow_sample_events.csv", parse_dates=["date"])
+cal = calibration_and_holdout_data(
+    tx_events, "customer_id", "date", calibration_period_end="1997-09-30",
+    observation_period_end="1998-06-30", freq="D", freq_multiplier=7,
+)
+hm = BetaGeoFitter().fit(cal["frequency_cal"], cal["recency_cal"], cal["T_cal"])
+predicted = hm.conditional_expected_number_of_purchases_up_to_time(
+    cal["duration_holdout"], cal["frequency_cal"], cal["recency_cal"], cal["T_cal"])
+out["holdout"] = {
+    "clients": int(len(cal)),
+    "calibrationRepeats": float(cal["frequency_cal"].sum()),
+    "actual": float(cal["frequency_holdout"].sum()),
+    "predicted": float(predicted.sum()),
+}
+
 json.dump(out, sys.stdout, indent=1)
 sys.stdout.write("\n")

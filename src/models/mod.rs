@@ -11,6 +11,7 @@ pub mod pareto_nbd;
 pub mod sbg;
 pub mod special;
 pub mod summary;
+pub mod validation;
 
 use serde::{Deserialize, Serialize};
 
