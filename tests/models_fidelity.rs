@@ -200,7 +200,7 @@ fn bg_nbd_predicts_the_cdnow_holdout() {
     // the customers actually bought (Fader, Hardie & Lee 2005, section 4 and fig. 3).
     use rapport::config::ScorerOptions;
     use rapport::ingest::CsvOptions;
-    use rapport::models::summary::{summarize_ledger, SummaryOptions, TimeUnit};
+    use rapport::models::summary::{summarize_ledger, SummaryOptions};
     use rapport::models::validation::by_frequency;
     use rapport::scorer::Scorer;
     let events = std::fs::read_to_string(concat!(
