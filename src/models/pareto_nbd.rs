@@ -111,6 +111,44 @@ impl ParetoNbd {
         (r * beta / alpha * one_minus_pow_over(s - 1.0, beta.ln() - (beta + horizon).ln())).max(0.0)
     }
 
+    /// P(X(t) = n): the probability that a new client makes exactly `n` purchases by `t`
+    /// (Fader & Hardie 2006, "Deriving an Expression for P(X(t) = x) Under the Pareto/NBD
+    /// Model"):
+    /// Γ(r+n)/(Γ(r) n!) (α/(α+t))ʳ (t/(α+t))ⁿ (β/(β+t))ˢ
+    /// + αʳ βˢ B(r+n, s+1)/B(r, s) · [B₁ − Σ_{j=0}^{n} Γ(r+s+j)/(Γ(r+s) j!) tʲ B₂(j)],
+    /// with, for α ≥ β, B₁ = ₂F₁(r+s, s+1; r+s+n+1; (α−β)/α) / α^(r+s) and
+    /// B₂(j) = ₂F₁(r+s+j, s+1; r+s+n+1; (α−β)/(α+t)) / (α+t)^(r+s+j), and for α < β the same
+    /// with β in place of α and r+n in place of s+1.
+    pub fn prob_purchases(&self, t: f64, n: u32) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let n = n as f64;
+        let first = (ln_gamma(r + n) - ln_gamma(r) - ln_gamma(n + 1.0)
+            + r * (alpha.ln() - (alpha + t).ln())
+            + n * (t.ln() - (alpha + t).ln())
+            + s * (beta.ln() - (beta + t).ln()))
+        .exp();
+        let (hi, second) = if alpha >= beta {
+            (alpha, s + 1.0)
+        } else {
+            (beta, r + n)
+        };
+        let gap = (alpha - beta).abs();
+        let c = r + s + n + 1.0;
+        let ln_front = r * alpha.ln() + s * beta.ln() + super::special::ln_beta(r + n, s + 1.0)
+            - super::special::ln_beta(r, s);
+        let b1 = (ln_hyp2f1(r + s, second, c, gap / hi) - (r + s) * hi.ln()).exp();
+        let mut b2 = 0.0;
+        for j in 0..=(n as u32) {
+            let j = j as f64;
+            let ln_coef = ln_gamma(r + s + j) - ln_gamma(r + s) - ln_gamma(j + 1.0)
+                + if j > 0.0 { j * t.ln() } else { 0.0 };
+            b2 += (ln_coef + ln_hyp2f1(r + s + j, second, c, gap / (hi + t))
+                - (r + s + j) * (hi + t).ln())
+            .exp();
+        }
+        (first + ln_front.exp() * (b1 - b2)).clamp(0.0, 1.0)
+    }
+
     pub fn fit(rows: &[SummaryRow]) -> Result<(ParetoNbd, Fit)> {
         let (rows, mean_t) = prepare("Pareto/NBD", rows)?;
         let ll = |p: &[f64]| ParetoNbd::from_slice(p).log_likelihood(&rows);
@@ -140,6 +178,32 @@ mod tests {
     fn conditional_expectation_matches_published_value() {
         let e = P.expected_purchases(52.0, 26.0, 30.86, 31.0);
         assert!((e - 25.457).abs() < 5e-4, "{e}");
+    }
+
+    #[test]
+    fn purchase_count_probabilities_sum_to_one_and_have_the_right_mean() {
+        // Both branches of the formula: α < β (the CDNOW fit) and α ≥ β.
+        for m in [
+            P,
+            ParetoNbd {
+                r: 0.8,
+                alpha: 20.0,
+                s: 1.4,
+                beta: 5.0,
+            },
+        ] {
+            for t in [1.0, 10.0, 39.0] {
+                let probs: Vec<f64> = (0..200).map(|n| m.prob_purchases(t, n)).collect();
+                let total: f64 = probs.iter().sum();
+                assert!((total - 1.0).abs() < 1e-6, "t = {t}: {total}");
+                let mean: f64 = probs.iter().enumerate().map(|(n, p)| n as f64 * p).sum();
+                let want = m.expected_purchases_new(t);
+                assert!(
+                    (mean - want).abs() < 1e-5 * want.max(1.0),
+                    "t = {t}: {mean} vs {want}"
+                );
+            }
+        }
     }
 
     #[test]
