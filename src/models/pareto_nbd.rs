@@ -114,8 +114,12 @@ impl ParetoNbd {
     /// P(X(t) = n): the probability that a new client makes exactly `n` purchases by `t`
     /// (Fader & Hardie 2006, "Deriving an Expression for P(X(t) = x) Under the Pareto/NBD
     /// Model"):
+    ///
+    /// ```text
     /// Γ(r+n)/(Γ(r) n!) (α/(α+t))ʳ (t/(α+t))ⁿ (β/(β+t))ˢ
-    /// + αʳ βˢ B(r+n, s+1)/B(r, s) · [B₁ − Σ_{j=0}^{n} Γ(r+s+j)/(Γ(r+s) j!) tʲ B₂(j)],
+    ///   + αʳ βˢ B(r+n, s+1)/B(r, s) · [B₁ − Σ_{j=0}^{n} Γ(r+s+j)/(Γ(r+s) j!) tʲ B₂(j)]
+    /// ```
+    ///
     /// with, for α ≥ β, B₁ = ₂F₁(r+s, s+1; r+s+n+1; (α−β)/α) / α^(r+s) and
     /// B₂(j) = ₂F₁(r+s+j, s+1; r+s+n+1; (α−β)/(α+t)) / (α+t)^(r+s+j), and for α < β the same
     /// with β in place of α and r+n in place of s+1.
