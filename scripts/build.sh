@@ -6,7 +6,13 @@ cd "$(dirname "$0")/.."
 # wasm-pack runs the first wasm-opt on PATH: use npm's binaryen (Debian's 108 emits modules
 # that workerd refuses to start).
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Two builds of one crate: the engine (`rapport`), small for the edge, and the engine with the
+# customer-base models (`rapport/full`). Each directory gets the same per-host entries.
 wasm-pack build --target web --release --no-pack --out-dir pkg --out-name rapport >&2
-cp js/node.js js/workerd.js js/browser.js js/manual.js js/index.d.ts js/package.json pkg/
-rm -f pkg/.gitignore
-echo "built pkg/ ($(wc -c < pkg/rapport_bg.wasm) bytes of wasm, $(gzip -9c pkg/rapport_bg.wasm | wc -c) gzipped)" >&2
+wasm-pack build --target web --release --no-pack --out-dir pkg/full --out-name rapport -- --features models >&2
+for dir in pkg pkg/full; do
+  cp js/node.js js/workerd.js js/browser.js js/manual.js js/index.d.ts "$dir/"
+  rm -f "$dir/.gitignore"
+  echo "built $dir/ ($(wc -c < "$dir/rapport_bg.wasm") bytes of wasm, $(gzip -9c "$dir/rapport_bg.wasm" | wc -c) gzipped)" >&2
+done
+cp js/package.json pkg/

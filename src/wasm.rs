@@ -499,6 +499,20 @@ impl JsScorer {
         self.inner.merge_snapshot(&bytes).map_err(to_js_error)
     }
 
+    /// The customer-base models' summary of every client with a purchase (or renewal):
+    /// `frequency`, `recency`, `T`, `monetaryValue`, and holdout counts with a calibration end.
+    #[cfg(feature = "models")]
+    #[wasm_bindgen(unchecked_return_type = "ClientSummary[]")]
+    pub fn summary(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SummaryOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let opts: crate::models::summary::SummaryOptions = options_from_js(&options, "options")?;
+        let rows = crate::models::summary::summarize_ledger(self.inner.ledger(), &opts)
+            .map_err(to_js_error)?;
+        Ok(to_js(&rows))
+    }
+
     /// Clients in the ledger.
     #[wasm_bindgen(getter, js_name = clientCount)]
     pub fn client_count(&self) -> u32 {
@@ -510,6 +524,113 @@ impl JsScorer {
     pub fn event_count(&self) -> f64 {
         self.inner.ledger().event_count() as f64
     }
+}
+
+#[cfg(feature = "models")]
+fn model_arg(model: &JsValue) -> Result<crate::models::api::ModelName, JsValue> {
+    model
+        .as_string()
+        .and_then(|m| crate::models::api::ModelName::parse(&m))
+        .ok_or_else(|| {
+            arg_error(
+                "model",
+                "one of bgnbd, mbgnbd, pareto-nbd, gamma-gamma, bgbb, sbg",
+            )
+        })
+}
+
+/// Reads model input: an object of columns, each a Float64Array (copied once) or an array of
+/// numbers. Unknown keys and non-numbers are errors naming the key (and the index).
+#[cfg(feature = "models")]
+fn model_data(v: &JsValue) -> Result<crate::models::api::ModelData, JsValue> {
+    const KEYS: [&str; 7] = [
+        "frequency",
+        "recency",
+        "T",
+        "monetary",
+        "weight",
+        "periods",
+        "survivors",
+    ];
+    if !v.is_object() || Array::is_array(v) {
+        return Err(arg_error("data", "an object of columns"));
+    }
+    for key in Object::keys(v.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+    {
+        if !KEYS.contains(&key.as_str()) {
+            return Err(to_js_error(
+                RapportError::new(
+                    ErrorCode::UnknownConfigKey,
+                    format!("unknown column {key:?}; columns are {}", KEYS.join(", ")),
+                )
+                .with_field(key),
+            ));
+        }
+    }
+    let col = |k: &str| -> Result<Vec<f64>, JsValue> {
+        let c = Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        if c.is_undefined() || c.is_null() {
+            return Ok(Vec::new());
+        }
+        if let Some(a) = c.dyn_ref::<Float64Array>() {
+            return Ok(a.to_vec());
+        }
+        let arr = c
+            .dyn_into::<Array>()
+            .map_err(|_| arg_error(k, "a Float64Array or an array of numbers"))?;
+        arr.iter()
+            .enumerate()
+            .map(|(i, x)| {
+                x.as_f64()
+                    .ok_or_else(|| arg_error(&format!("{k}[{i}]"), "a number"))
+            })
+            .collect()
+    };
+    Ok(crate::models::api::ModelData {
+        frequency: col("frequency")?,
+        recency: col("recency")?,
+        t: col("T")?,
+        monetary: col("monetary")?,
+        weight: col("weight")?,
+        periods: col("periods")?,
+        survivors: col("survivors")?,
+    })
+}
+
+/// Fits a customer-base model by maximum likelihood to columns of data (which columns each
+/// model reads: see `ModelData`). Throws `FIT_FAILED` when the data cannot identify the model.
+#[cfg(feature = "models")]
+#[wasm_bindgen(js_name = fitModel, unchecked_return_type = "Fit")]
+pub fn fit_model(
+    #[wasm_bindgen(unchecked_param_type = "ModelName")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ModelData")] data: JsValue,
+) -> Result<JsValue, JsValue> {
+    let model = model_arg(&model)?;
+    let data = model_data(&data)?;
+    Ok(to_js(
+        &crate::models::api::fit(model, &data).map_err(to_js_error)?,
+    ))
+}
+
+/// A model's predictions with given parameters (e.g. a fit's `params`) for every row of `data`.
+#[cfg(feature = "models")]
+#[wasm_bindgen(js_name = predictModel, unchecked_return_type = "Predictions")]
+pub fn predict_model(
+    #[wasm_bindgen(unchecked_param_type = "ModelName")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] params: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ModelData")] data: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PredictOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let model = model_arg(&model)?;
+    let params: std::collections::BTreeMap<String, f64> = options_from_js(&params, "params")?;
+    let data = model_data(&data)?;
+    let opts: crate::models::api::PredictOptions = options_from_js(&options, "options")?;
+    let params: Vec<(String, f64)> = params.into_iter().collect();
+    Ok(to_js(
+        &crate::models::api::predict(model, &params, &data, &opts).map_err(to_js_error)?,
+    ))
 }
 
 /// Whether a thrown value is a RapportError (an `Error` named `RapportError` with a `code`).
