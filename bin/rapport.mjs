@@ -1,12 +1,26 @@
 #!/usr/bin/env node
 // The `rapport` command: scores a CSV file of events with no code. A thin shell over the
 // package's public API (pkg/node.js); all checks and scoring happen there.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const USAGE = `Usage: rapport score EVENTS.csv [options]
+       rapport summary TRANSACTIONS.csv --id COL --date COL [--amount COL] [--unit days|weeks]
+                       --end DATE [--calibration-end DATE]
+       rapport fit MODEL FILE [--columns OURS=THEIRS,...] [--horizon N] [--params NAME=VALUE,...]
+                       [--out PREDICTIONS.csv]
 
-Scores every client in a CSV file of events (one event per row, with a header) and prints
+summary writes the customer-base models' summary of a file of transactions as CSV
+(id,frequency,recency,T,monetary_value, plus frequency_holdout,duration_holdout with a
+calibration end); purchases on the same day count once.
+
+fit fits MODEL (bgnbd, mbgnbd, pareto-nbd, gamma-gamma, bgbb, sbg) to a summary table and prints
+the fit as JSON. --columns maps our column names (id, frequency, recency, T, monetary, weight,
+periods, survivors) to the file's; --params skips fitting and predicts with the given
+parameters; --out writes one row per input row (id,p_alive,expected_purchases over --horizon
+periods; gamma-gamma id,expected_spend; sbg period,survival,retention for --horizon periods).
+
+score scores every client in a CSV file of events (one event per row, with a header) and prints
 the per-client results, sorted by client id, and the portfolio summary.
 
 Options:
@@ -21,6 +35,129 @@ Options:
 
 Exit status: 0 on success, 1 when the input or options are rejected (the error's code, row
 and field go to stderr), 2 on a usage error.`;
+
+function fail(e, isRapportError) {
+  if (isRapportError(e)) {
+    const where = [e.row !== undefined ? `row ${e.row}` : null, e.field !== undefined ? `field ${e.field}` : null].filter(Boolean).join(', ');
+    process.stderr.write(`rapport: ${e.code}${where ? ` at ${where}` : ''}\n  ${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+}
+
+function pairs(text, flag) {
+  const out = {};
+  for (const pair of text.split(',')) {
+    const [k, v] = pair.split('=');
+    if (!k || v === undefined || v === '') usage(`${flag} takes NAME=VALUE pairs, got "${pair}"`);
+    out[k.trim()] = v.trim();
+  }
+  return out;
+}
+
+function readInput(file) {
+  if (!existsSync(file)) {
+    process.stderr.write(`rapport: cannot open ${file}: no such file\n`);
+    process.exit(1);
+  }
+  return readFileSync(file, 'utf8');
+}
+
+async function loadFull() {
+  const full = new URL('../pkg/full/node.js', import.meta.url);
+  if (!existsSync(fileURLToPath(full))) {
+    process.stderr.write('rapport: the package is not built yet; run: bash scripts/build.sh\n');
+    process.exit(1);
+  }
+  return import(full);
+}
+
+async function summaryCommand(argv) {
+  const o = { unit: 'days' };
+  const files = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => (i + 1 < argv.length ? argv[++i] : usage(`${a} needs a value`));
+    if (a === '--id') o.id = value();
+    else if (a === '--date') o.date = value();
+    else if (a === '--amount') o.amount = value();
+    else if (a === '--unit') o.unit = value();
+    else if (a === '--end') o.end = value();
+    else if (a === '--calibration-end') o.calibrationEnd = value();
+    else if (a === '-h' || a === '--help') usage();
+    else if (a.startsWith('-')) usage(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length !== 1) usage('give exactly one TRANSACTIONS.csv file');
+  if (!o.id || !o.date || !o.end) usage('summary needs --id, --date and --end');
+  if (!['days', 'weeks'].includes(o.unit)) usage(`--unit must be days or weeks, got "${o.unit}"`);
+  const text = readInput(files[0]);
+  const { Scorer, isRapportError } = await loadFull();
+  try {
+    const scorer = new Scorer();
+    const columns = { clientId: o.id, timestamp: o.date };
+    if (o.amount) columns.value = o.amount;
+    scorer.ingestCsv(text, { columns, kind: 'purchase' });
+    const rows = scorer.summary({ end: o.end, calibrationEnd: o.calibrationEnd, unit: o.unit });
+    const holdout = o.calibrationEnd !== undefined;
+    const out = [['id', 'frequency', 'recency', 'T', 'monetary_value', ...(holdout ? ['frequency_holdout', 'duration_holdout'] : [])].join(',')];
+    for (const r of rows) {
+      out.push([csvCell(r.id), r.frequency, r.recency, r.T, r.monetaryValue, ...(holdout ? [r.frequencyHoldout, r.durationHoldout] : [])].join(','));
+    }
+    process.stdout.write(out.join('\n') + '\n');
+  } catch (e) {
+    fail(e, isRapportError);
+  }
+}
+
+async function fitCommand(argv) {
+  const o = { columns: {}, horizon: 1 };
+  const files = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => (i + 1 < argv.length ? argv[++i] : usage(`${a} needs a value`));
+    if (a === '--columns') o.columns = pairs(value(), '--columns');
+    else if (a === '--horizon') o.horizon = Number(value());
+    else if (a === '--params') o.params = Object.fromEntries(Object.entries(pairs(value(), '--params')).map(([k, v]) => [k, Number(v)]));
+    else if (a === '--out') o.out = value();
+    else if (a === '-h' || a === '--help') usage();
+    else if (a.startsWith('-')) usage(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length !== 2) usage('fit takes a MODEL and a FILE');
+  const [model, file] = files;
+  if (!Number.isFinite(o.horizon) || o.horizon < 0) usage('--horizon must be a non-negative number');
+  const text = readInput(file);
+  const { readModelTable, fitModel, predictModel, isRapportError } = await loadFull();
+  try {
+    const table = readModelTable(text, model, { columns: o.columns });
+    let params = o.params;
+    if (!params) {
+      const fit = fitModel(model, table.data);
+      params = fit.params;
+      process.stdout.write(JSON.stringify(fit, null, 2) + '\n');
+    } else {
+      process.stdout.write(JSON.stringify({ model, params }, null, 2) + '\n');
+    }
+    if (o.out) {
+      const p = predictModel(model, params, table.data, { horizon: o.horizon });
+      const lines = [];
+      if (model === 'sbg') {
+        lines.push('period,survival,retention');
+        p.survival.forEach((s, t) => lines.push([t, s, t === 0 ? '' : p.retention[t - 1]].join(',')));
+      } else if (model === 'gamma-gamma') {
+        lines.push('id,expected_spend');
+        table.ids.forEach((id, i) => lines.push([csvCell(id), p.expectedSpend[i]].join(',')));
+      } else {
+        lines.push('id,p_alive,expected_purchases');
+        table.ids.forEach((id, i) => lines.push([csvCell(id), p.pAlive[i], p.expectedPurchases[i]].join(',')));
+      }
+      writeFileSync(o.out, lines.join('\n') + '\n');
+    }
+  } catch (e) {
+    fail(e, isRapportError);
+  }
+}
 
 function usage(msg) {
   if (msg) process.stderr.write(`rapport: ${msg}\n\n`);
@@ -105,9 +242,17 @@ function summaryLines(report) {
   return lines;
 }
 
+// A closed pipe (`rapport … | head`) is the reader's choice, not an error.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   if (!command || command === '-h' || command === '--help') usage();
+  if (command === 'summary') return summaryCommand(rest);
+  if (command === 'fit') return fitCommand(rest);
   if (command !== 'score') usage(`unknown command "${command}"`);
   const opts = parseArgs(rest);
   if (opts.files.length !== 1) usage('give exactly one EVENTS.csv file');

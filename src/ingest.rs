@@ -388,9 +388,13 @@ pub struct CsvOptions {
         tsify(optional, type = "Partial<Record<EventField, string>>")
     )]
     pub columns: BTreeMap<String, String>,
-    /// EventField delimiter, one ASCII character. Default `,`.
+    /// Field delimiter, one ASCII character. Default `,`.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub delimiter: Option<String>,
+    /// The kind of every event, for files with no kind column (e.g. a table of transactions:
+    /// `"purchase"`).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "EventKind"))]
+    pub kind: Option<String>,
 }
 
 impl CsvOptions {
@@ -425,6 +429,14 @@ struct CsvLayout {
 }
 
 fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
+    if let Some(k) = &opts.kind {
+        if EventKind::parse(k).is_none() {
+            return Err(RapportError {
+                field: Some("kind".into()),
+                ..event::unknown_kind(k)
+            });
+        }
+    }
     for (ours, theirs) in &opts.columns {
         if EventField::from_name(ours).is_none() {
             return Err(RapportError::new(
@@ -487,7 +499,7 @@ fn layout(headers: &csv::StringRecord, opts: &CsvOptions) -> Result<CsvLayout> {
         EventField::Timestamp,
         EventField::Kind,
     ] {
-        if col[f as usize].is_none() {
+        if col[f as usize].is_none() && !(f == EventField::Kind && opts.kind.is_some()) {
             return Err(RapportError::new(
                 ErrorCode::InvalidCsv,
                 format!(
@@ -619,7 +631,7 @@ pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) ->
             Ok(EventParts {
                 client_id: nonempty(EventField::ClientId),
                 timestamp: nonempty(EventField::Timestamp).map(TimestampRef::Text),
-                kind: nonempty(EventField::Kind),
+                kind: nonempty(EventField::Kind).or(opts.kind.as_deref()),
                 feature: get(EventField::Feature),
                 value: get(EventField::Value)
                     .map(|s| parse_num(s, EventField::Value))
@@ -905,6 +917,23 @@ mod tests {
         assert_eq!(
             (e.code, e.field.as_deref()),
             (ErrorCode::UnknownConfigKey, Some("columns.customer"))
+        );
+    }
+
+    #[test]
+    fn a_default_kind_serves_files_without_a_kind_column() {
+        let text = "id,date,amount\n1,1997-01-01,29.33\n1,1997-01-18,29.73\n";
+        let opts = CsvOptions::from_json(r#"{"columns": {"clientId": "id", "timestamp": "date", "value": "amount"}, "kind": "purchase"}"#).unwrap();
+        let b = from_csv(text, &opts, Mode::Strict, 5).unwrap();
+        assert!(b.events.iter().all(|e| e.kind == EventKind::Purchase));
+        let bad = CsvOptions {
+            kind: Some("gift".into()),
+            ..opts
+        };
+        let e = from_csv(text, &bad, Mode::Strict, 5).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::UnknownKind, Some("kind"))
         );
     }
 

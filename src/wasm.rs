@@ -599,6 +599,30 @@ fn model_data(v: &JsValue) -> Result<crate::models::api::ModelData, JsValue> {
     })
 }
 
+/// Reads a summary table from CSV text for `model`: client ids and the model's columns.
+/// `options.columns` maps rapport's column names (id, frequency, recency, T, monetary, weight,
+/// periods, survivors) to the file's.
+#[cfg(feature = "models")]
+#[wasm_bindgen(js_name = readModelTable, unchecked_return_type = "ModelTable")]
+pub fn read_model_table(
+    text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ModelName")] model: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ columns?: Record<string, string> }")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default, deny_unknown_fields)]
+    struct TableOptions {
+        columns: std::collections::BTreeMap<String, String>,
+    }
+    let text = text_arg(&text, "text")?;
+    let model = model_arg(&model)?;
+    let opts: TableOptions = options_from_js(&options, "options")?;
+    let columns: Vec<(String, String)> = opts.columns.into_iter().collect();
+    Ok(to_js(
+        &crate::models::api::read_table(&text, model, &columns).map_err(to_js_error)?,
+    ))
+}
+
 /// Fits a customer-base model by maximum likelihood to columns of data (which columns each
 /// model reads: see `ModelData`). Throws `FIT_FAILED` when the data cannot identify the model.
 #[cfg(feature = "models")]

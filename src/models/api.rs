@@ -413,6 +413,154 @@ pub fn predict(
     }
 }
 
+/// A summary table read from CSV: client ids (row numbers when the table has none) and columns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct ModelTable {
+    pub ids: Vec<String>,
+    pub data: ModelData,
+}
+
+/// Reads a summary table (a header, then one row per client or period) for `model`. `columns`
+/// maps rapport's column names (`id`, `frequency`, `recency`, `T`, `monetary`, `weight`,
+/// `periods`, `survivors`) to the file's; unmapped ones are looked up by their own name
+/// (ignoring case; `monetary` also as `monetary_value`, as lifetimes writes it). Errors name the
+/// row (1-based, header not counted) and the file's column.
+pub fn read_table(
+    text: &str,
+    model: ModelName,
+    columns: &[(String, String)],
+) -> Result<ModelTable> {
+    const OURS: [&str; 8] = [
+        "id",
+        "frequency",
+        "recency",
+        "T",
+        "monetary",
+        "weight",
+        "periods",
+        "survivors",
+    ];
+    for (ours, _) in columns {
+        if !OURS.contains(&ours.as_str()) {
+            return Err(RapportError::new(
+                ErrorCode::UnknownConfigKey,
+                format!("unknown column {ours:?}; columns are {}", OURS.join(", ")),
+            )
+            .with_field(format!("columns.{ours}")));
+        }
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| {
+            RapportError::new(
+                ErrorCode::InvalidCsv,
+                format!("cannot read the header row: {e}"),
+            )
+        })?
+        .clone();
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let locate = |ours: &str| -> Result<Option<(usize, String)>> {
+        if let Some((_, theirs)) = columns.iter().find(|(o, _)| o == ours) {
+            return match find(theirs) {
+                Some(i) => Ok(Some((i, theirs.clone()))),
+                None => Err(RapportError::new(
+                    ErrorCode::InvalidCsv,
+                    format!("the header has no column {theirs:?} (mapped to {ours})"),
+                )
+                .with_field(theirs.clone())),
+            };
+        }
+        let alias = if ours == "monetary" {
+            find("monetary_value")
+        } else {
+            None
+        };
+        Ok(find(ours)
+            .or(alias)
+            .map(|i| (i, headers[i].trim().to_string())))
+    };
+    let mut wanted: Vec<&str> = model.columns().to_vec();
+    wanted.push("weight");
+    let mut located = Vec::new();
+    for &c in &wanted {
+        match locate(c)? {
+            Some(l) => located.push((c, l)),
+            None if c == "weight" => {}
+            None => {
+                return Err(RapportError::new(
+                    ErrorCode::InvalidCsv,
+                    format!(
+                        "the header has no {c} column; map one with columns (e.g. {c}=your_column)"
+                    ),
+                )
+                .with_field(c))
+            }
+        }
+    }
+    let id_col = locate("id")?;
+    let mut table = ModelTable::default();
+    let mut rec = csv::StringRecord::new();
+    let mut row = 0u64;
+    loop {
+        row += 1;
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(RapportError::new(
+                    ErrorCode::InvalidCsv,
+                    format!("cannot read the row: {e}"),
+                )
+                .at_row(row))
+            }
+        }
+        table.ids.push(match &id_col {
+            Some((i, _)) => rec.get(*i).unwrap_or("").trim().to_string(),
+            None => row.to_string(),
+        });
+        for (ours, (i, theirs)) in &located {
+            let cell = rec.get(*i).unwrap_or("").trim();
+            let v: f64 = cell.parse().map_err(|_| {
+                RapportError::new(
+                    ErrorCode::InvalidField,
+                    format!(
+                        "{theirs} must be a number, got {:?}",
+                        crate::time::truncate(cell, 40)
+                    ),
+                )
+                .at_row(row)
+                .with_field(theirs.clone())
+            })?;
+            let dest = match *ours {
+                "frequency" => &mut table.data.frequency,
+                "recency" => &mut table.data.recency,
+                "T" => &mut table.data.t,
+                "monetary" => &mut table.data.monetary,
+                "weight" => &mut table.data.weight,
+                "periods" => &mut table.data.periods,
+                _ => &mut table.data.survivors,
+            };
+            dest.push(v);
+        }
+    }
+    if table.ids.is_empty() {
+        return Err(RapportError::new(
+            ErrorCode::EmptyInput,
+            "the table has no rows",
+        ));
+    }
+    Ok(table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,5 +634,41 @@ mod tests {
         .unwrap();
         assert_eq!(sbg.survival.unwrap().len(), 13);
         assert_eq!(ModelName::parse("pareto-nbd"), Some(ModelName::ParetoNbd));
+        let t = read_table(
+            "ID,x,t_x,T,zbar\n1,2,30.43,38.86,22.35\n2,1,1.71,38.86,11.77\n",
+            ModelName::Bgnbd,
+            &[
+                ("id".into(), "ID".into()),
+                ("frequency".into(), "x".into()),
+                ("recency".into(), "t_x".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            (t.ids.clone(), t.data.frequency.clone(), t.data.t.clone()),
+            (
+                vec!["1".to_string(), "2".to_string()],
+                vec![2.0, 1.0],
+                vec![38.86, 38.86]
+            )
+        );
+        let e = read_table(
+            "ID,x,t_x,T\n1,2,oops,38\n",
+            ModelName::Bgnbd,
+            &[
+                ("frequency".into(), "x".into()),
+                ("recency".into(), "t_x".into()),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.row, e.field.as_deref()),
+            (ErrorCode::InvalidField, Some(1), Some("t_x"))
+        );
+        let e = read_table("a,b\n1,2\n", ModelName::Sbg, &[]).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidCsv, Some("survivors"))
+        );
     }
 }

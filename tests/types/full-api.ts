@@ -1,0 +1,17 @@
+// Type-level tests of the `rapport/full` declarations: the models' API.
+import { fitModel, predictModel, readModelTable, Scorer, type Fit, type ModelName, type Predictions, type ClientSummary } from '../../pkg/full/index.js';
+
+const model: ModelName = 'pareto-nbd';
+const table = readModelTable('id,frequency,recency,T\n', model, { columns: { id: 'ID' } });
+const fit: Fit = fitModel(model, { frequency: new Float64Array([1, 2]), recency: [1, 2], T: [3, 4] });
+const r: number | undefined = fit.params['r'];
+const se: number | null | undefined = fit.standardErrors['r'];
+const p: Predictions = predictModel(model, fit.params, table.data, { horizon: 52 });
+const alive: number[] | undefined = p.pAlive;
+const rows: ClientSummary[] = new Scorer().summary({ end: '2024-06-30', calibrationEnd: '2024-01-01', unit: 'weeks' });
+void [r, se, alive, rows];
+
+// @ts-expect-error models are a closed set
+fitModel('weibull', {});
+// @ts-expect-error summary units are days or weeks
+new Scorer().summary({ unit: 'months' });
