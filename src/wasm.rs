@@ -652,9 +652,21 @@ pub fn predict_model(
     let data = model_data(&data)?;
     let opts: crate::models::api::PredictOptions = options_from_js(&options, "options")?;
     let params: Vec<(String, f64)> = params.into_iter().collect();
-    Ok(to_js(
-        &crate::models::api::predict(model, &params, &data, &opts).map_err(to_js_error)?,
-    ))
+    let p = crate::models::api::predict(model, &params, &data, &opts).map_err(to_js_error)?;
+    // Typed arrays: one copy out of wasm memory per column, rather than a JSON number per value.
+    let o: JsValue = Object::new().into();
+    for (key, col) in [
+        ("pAlive", &p.p_alive),
+        ("expectedPurchases", &p.expected_purchases),
+        ("expectedSpend", &p.expected_spend),
+        ("survival", &p.survival),
+        ("retention", &p.retention),
+    ] {
+        if let Some(v) = col {
+            set(&o, key, &Float64Array::from(&v[..]));
+        }
+    }
+    Ok(o)
 }
 
 /// Whether a thrown value is a RapportError (an `Error` named `RapportError` with a `code`).

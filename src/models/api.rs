@@ -119,21 +119,21 @@ pub struct ModelData {
 #[serde(rename_all = "camelCase")]
 pub struct Predictions {
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Float64Array"))]
     pub p_alive: Option<Vec<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Float64Array"))]
     pub expected_purchases: Option<Vec<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Float64Array"))]
     pub expected_spend: Option<Vec<f64>>,
     /// sBG: S(t) for t = 0..=horizon.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Float64Array"))]
     pub survival: Option<Vec<f64>>,
     /// sBG: r(t) for t = 1..=horizon.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Float64Array"))]
     pub retention: Option<Vec<f64>>,
 }
 
@@ -314,21 +314,29 @@ pub fn predict(
         });
     }
     let n = rows_of(model, data)?;
+    // Each distinct (x, t_x, T) is computed once: real data repeats summaries heavily (whole
+    // periods, many one-time buyers), and the expectations cost a hypergeometric series each.
     let purchase = |pa: &dyn Fn(f64, f64, f64) -> f64,
                     ep: &dyn Fn(f64, f64, f64, f64) -> f64|
      -> Result<Predictions> {
         let rows = summary_rows(data, n)?;
+        let mut seen: rustc_hash::FxHashMap<(u64, u64, u64), (f64, f64)> =
+            rustc_hash::FxHashMap::default();
+        let (mut alive, mut expected) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for r in &rows {
+            let key = (r.frequency.to_bits(), r.recency.to_bits(), r.t.to_bits());
+            let (a, e) = *seen.entry(key).or_insert_with(|| {
+                (
+                    pa(r.frequency, r.recency, r.t),
+                    ep(h, r.frequency, r.recency, r.t),
+                )
+            });
+            alive.push(a);
+            expected.push(e);
+        }
         Ok(Predictions {
-            p_alive: Some(
-                rows.iter()
-                    .map(|r| pa(r.frequency, r.recency, r.t))
-                    .collect(),
-            ),
-            expected_purchases: Some(
-                rows.iter()
-                    .map(|r| ep(h, r.frequency, r.recency, r.t))
-                    .collect(),
-            ),
+            p_alive: Some(alive),
+            expected_purchases: Some(expected),
             ..Predictions::default()
         })
     };
