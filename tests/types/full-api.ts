@@ -7,7 +7,7 @@ const fit: Fit = fitModel(model, { frequency: new Float64Array([1, 2]), recency:
 const r: number | undefined = fit.params['r'];
 const se: number | null | undefined = fit.standardErrors['r'];
 const p: Predictions = predictModel(model, fit.params, table.data, { horizon: 52 });
-const alive: number[] | undefined = p.pAlive;
+const alive: Float64Array | undefined = p.pAlive;
 const rows: ClientSummary[] = new Scorer().summary({ end: '2024-06-30', calibrationEnd: '2024-01-01', unit: 'weeks' });
 void [r, se, alive, rows];
 
