@@ -112,6 +112,20 @@ async function workerTimes() {
 log('Worker: POST 10,000 events to wrangler dev');
 const worker = await workerTimes();
 
+log('models: wasm under Node (rapport/full)');
+const models = jsonLines(sh('node', ['benches/models-node.mjs', String(REPEATS)]))[0];
+const fullBytes = readFileSync(`${root}pkg/full/rapport_bg.wasm`);
+const fullGzip = gzipSync(fullBytes, { level: 9 }).length;
+let peer = null;
+const venvPython = `${root}target/lifetimes-venv/bin/python`;
+try {
+  readFileSync(venvPython);
+  log('models: lifetimes 0.11.3 (the peer, from scripts/lifetimes-reference.sh\'s venv)');
+  peer = jsonLines(sh(venvPython, ['benches/lifetimes_timing.py', String(REPEATS)]))[0];
+} catch {
+  log('models: no lifetimes venv (run scripts/lifetimes-reference.sh to time the peer too)');
+}
+
 const f = (x, d = 0) => (x === undefined || Number.isNaN(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
 const meps = (x) => `${f(x / 1e6, 2)} M`;
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -134,15 +148,22 @@ lines.push('| file | raw | gzip -9 | brotli 11 |', '| --- | ---: | ---: | ---: |
 lines.push(`| \`pkg/rapport_bg.wasm\` | ${f(size.raw / 1024, 1)} KB | ${f(size.gzip / 1024, 1)} KB | ${f(size.brotli / 1024, 1)} KB |`);
 lines.push('', '## Worker', '');
 lines.push(`The example Worker under \`wrangler dev\` (local workerd) answering a POST of 10,000 events (${f(worker.bodyKb)} KB of JSON, 1,000 clients) with the full report, over loopback: median ${f(worker.median, 1)} ms, p90 ${f(worker.p90, 1)} ms (20 requests after 5 warm-up). The same work in-process under Node (\`ingestJson\` + \`scoreJson\`, no HTTP) takes a median ${f(worker.cpuMedian, 1)} ms: the CPU a request costs, against the free plan's 10 ms.`);
-const wc = wasm.columns;
 const goal = (ok) => (ok ? 'met' : 'not met');
+lines.push('', '## Customer-base models', '');
+lines.push(`Fits by maximum likelihood, best of ${REPEATS}, in wasm under Node (the package's \`rapport/full\` build: ${f(fullBytes.length / 1024, 1)} KB raw, ${f(fullGzip / 1024, 1)} KiB gzipped)${peer ? ', and lifetimes 0.11.3 on the same machine in the same run' : ''}. The 1,000,000 clients are drawn from BG/NBD (r 0.5, α 5, a 0.8, b 2.5) in whole weeks.`, '');
+lines.push('| task | rapport (wasm, Node) | lifetimes 0.11.3 | goal |', '| --- | ---: | ---: | --- |');
+lines.push(`| BG/NBD fit, CDNOW sample (2,357 clients) | ${f(models.bgnbdCdnowMs, 1)} ms | ${peer ? f(peer.bgnbdCdnowMs, 1) + ' ms' : '—'} | ≤ 2 ms: ${goal(models.bgnbdCdnowMs <= 2)} |`);
+lines.push(`| Pareto/NBD fit, CDNOW sample | ${f(models.paretoCdnowMs, 1)} ms | ${peer ? f(peer.paretoCdnowMs, 1) + ' ms' : '—'} | ≤ 8 ms: ${goal(models.paretoCdnowMs <= 8)} |`);
+lines.push(`| BG/NBD fit, 1,000,000 synthetic clients | ${f(models.bgnbdMillionMs, 1)} ms | — | ≤ 1 s: ${goal(models.bgnbdMillionMs <= 1000)} |`);
+lines.push(`| BG/NBD P(alive) and 52-week expectation, 1,000,000 clients | ${f(models.predictMillionMs, 1)} ms | — | ≤ 100 ms: ${goal(models.predictMillionMs <= 100)} |`);
+const wc = wasm.columns;
 lines.push('', '## Against the goals', '');
 lines.push('| goal | reached | |', '| --- | --- | --- |');
 lines.push(`| columnar path ≥ 20 M events/s in wasm | ${meps(wc.ingestEventsPerSec)} ingest only; ${meps(wc.eventsPerSec)} with the full report | ${goal(wc.ingestEventsPerSec >= 20e6)} |`);
 lines.push(`| columnar path in wasm within 2× of native | ingest ${f(wc.ingestMs / native.columns.ingestMs, 2)}×; ingest + report ${f((wc.ingestMs + wc.scoreJsonMs) / (native.columns.ingestMs + native.columns.scoreMs), 2)}× | ${goal(wc.ingestMs / native.columns.ingestMs <= 2)} (ingest) |`);
 lines.push(`| objects path ≥ 2 M events/s | ${meps(wasm.objects.ingestEventsPerSec)} ingest only | ${goal(wasm.objects.ingestEventsPerSec >= 2e6)} |`);
 lines.push(`| CSV ≥ 10 M events/s | ${meps(wasm.csv.ingestEventsPerSec)} ingest only | ${goal(wasm.csv.ingestEventsPerSec >= 10e6)} |`);
-lines.push(`| \`.wasm\` ≤ 200 KB gzipped | ${f(size.gzip / 1024, 1)} KiB (${f(size.gzip)} bytes) | ${goal(size.gzip <= 200 * 1024)} |`);
+lines.push(`| \`.wasm\` ≤ 200 KB gzipped | engine ${f(size.gzip / 1024, 1)} KiB (${f(size.gzip)} bytes); with the models (\`rapport/full\`) ${f(fullGzip / 1024, 1)} KiB | ${goal(size.gzip <= 200 * 1024)} (engine) |`);
 lines.push(`| Worker answers 10,000 events inside 10 ms of CPU | ${f(worker.cpuMedian, 1)} ms | ${goal(worker.cpuMedian <= 10)} |`);
 lines.push('', readFileSync(`${root}benches/notes.md`, 'utf8').trim());
 const out = lines.join('\n') + '\n';
