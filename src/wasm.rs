@@ -543,15 +543,7 @@ fn model_arg(model: &JsValue) -> Result<crate::models::api::ModelName, JsValue> 
 /// numbers. Unknown keys and non-numbers are errors naming the key (and the index).
 #[cfg(feature = "models")]
 fn model_data(v: &JsValue) -> Result<crate::models::api::ModelData, JsValue> {
-    const KEYS: [&str; 7] = [
-        "frequency",
-        "recency",
-        "T",
-        "monetary",
-        "weight",
-        "periods",
-        "survivors",
-    ];
+    const KEYS: [&str; 7] = crate::models::api::ModelData::COLUMNS;
     if !v.is_object() || Array::is_array(v) {
         return Err(arg_error("data", "an object of columns"));
     }
@@ -588,15 +580,13 @@ fn model_data(v: &JsValue) -> Result<crate::models::api::ModelData, JsValue> {
             })
             .collect()
     };
-    Ok(crate::models::api::ModelData {
-        frequency: col("frequency")?,
-        recency: col("recency")?,
-        t: col("T")?,
-        monetary: col("monetary")?,
-        weight: col("weight")?,
-        periods: col("periods")?,
-        survivors: col("survivors")?,
-    })
+    let mut data = crate::models::api::ModelData::default();
+    for key in KEYS {
+        if let Some(c) = data.column_mut(key) {
+            *c = col(key)?;
+        }
+    }
+    Ok(data)
 }
 
 /// Reads a summary table from CSV text for `model`: client ids and the model's columns.

@@ -9,7 +9,7 @@ use super::gamma_gamma::{GammaGamma, SpendRow};
 use super::mbg_nbd::MbgNbd;
 use super::pareto_nbd::ParetoNbd;
 use super::sbg::ShiftedBetaGeometric;
-use super::{Fit, SummaryRow};
+use super::{Fit, PurchaseModel, SummaryRow};
 use crate::error::{ErrorCode, RapportError, Result};
 
 /// The models, by their CLI names.
@@ -135,6 +135,33 @@ pub struct Predictions {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Float64Array"))]
     pub retention: Option<Vec<f64>>,
+}
+
+impl ModelData {
+    /// The column names, as JavaScript and CSV tables write them.
+    pub const COLUMNS: [&'static str; 7] = [
+        "frequency",
+        "recency",
+        "T",
+        "monetary",
+        "weight",
+        "periods",
+        "survivors",
+    ];
+
+    /// The column called `name` (one of [`ModelData::COLUMNS`]).
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Vec<f64>> {
+        Some(match name {
+            "frequency" => &mut self.frequency,
+            "recency" => &mut self.recency,
+            "T" => &mut self.t,
+            "monetary" => &mut self.monetary,
+            "weight" => &mut self.weight,
+            "periods" => &mut self.periods,
+            "survivors" => &mut self.survivors,
+            _ => return None,
+        })
+    }
 }
 
 fn column<'a>(data: &'a ModelData, name: &str) -> &'a [f64] {
@@ -316,9 +343,7 @@ pub fn predict(
     let n = rows_of(model, data)?;
     // Each distinct (x, t_x, T) is computed once: real data repeats summaries heavily (whole
     // periods, many one-time buyers), and the expectations cost a hypergeometric series each.
-    let purchase = |pa: &dyn Fn(f64, f64, f64) -> f64,
-                    ep: &dyn Fn(f64, f64, f64, f64) -> f64|
-     -> Result<Predictions> {
+    let purchase = |m: &dyn PurchaseModel| -> Result<Predictions> {
         let rows = summary_rows(data, n)?;
         let mut seen: rustc_hash::FxHashMap<(u64, u64, u64), (f64, f64)> =
             rustc_hash::FxHashMap::default();
@@ -327,8 +352,8 @@ pub fn predict(
             let key = (r.frequency.to_bits(), r.recency.to_bits(), r.t.to_bits());
             let (a, e) = *seen.entry(key).or_insert_with(|| {
                 (
-                    pa(r.frequency, r.recency, r.t),
-                    ep(h, r.frequency, r.recency, r.t),
+                    m.p_alive(r.frequency, r.recency, r.t),
+                    m.expected_purchases(h, r.frequency, r.recency, r.t),
                 )
             });
             alive.push(a);
@@ -341,39 +366,24 @@ pub fn predict(
         })
     };
     match model {
-        ModelName::Bgnbd => {
-            let m = BgNbd {
-                r: p[0],
-                alpha: p[1],
-                a: p[2],
-                b: p[3],
-            };
-            purchase(&|x, tx, t| m.p_alive(x, tx, t), &|h, x, tx, t| {
-                m.expected_purchases(h, x, tx, t)
-            })
-        }
-        ModelName::Mbgnbd => {
-            let m = MbgNbd {
-                r: p[0],
-                alpha: p[1],
-                a: p[2],
-                b: p[3],
-            };
-            purchase(&|x, tx, t| m.p_alive(x, tx, t), &|h, x, tx, t| {
-                m.expected_purchases(h, x, tx, t)
-            })
-        }
-        ModelName::ParetoNbd => {
-            let m = ParetoNbd {
-                r: p[0],
-                alpha: p[1],
-                s: p[2],
-                beta: p[3],
-            };
-            purchase(&|x, tx, t| m.p_alive(x, tx, t), &|h, x, tx, t| {
-                m.expected_purchases(h, x, tx, t)
-            })
-        }
+        ModelName::Bgnbd => purchase(&BgNbd {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        }),
+        ModelName::Mbgnbd => purchase(&MbgNbd {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        }),
+        ModelName::ParetoNbd => purchase(&ParetoNbd {
+            r: p[0],
+            alpha: p[1],
+            s: p[2],
+            beta: p[3],
+        }),
         ModelName::GammaGamma => {
             let m = GammaGamma {
                 p: p[0],
@@ -548,14 +558,8 @@ pub fn read_table(
                 .at_row(row)
                 .with_field(theirs.clone())
             })?;
-            let dest = match *ours {
-                "frequency" => &mut table.data.frequency,
-                "recency" => &mut table.data.recency,
-                "T" => &mut table.data.t,
-                "monetary" => &mut table.data.monetary,
-                "weight" => &mut table.data.weight,
-                "periods" => &mut table.data.periods,
-                _ => &mut table.data.survivors,
+            let Some(dest) = table.data.column_mut(ours) else {
+                continue;
             };
             dest.push(v);
         }

@@ -88,6 +88,28 @@ impl SummaryRow {
     }
 }
 
+/// What the repeat-purchase models (BG/NBD, MBG/NBD, Pareto/NBD) predict for a client with
+/// `x` repeat purchases, the last at `t_x`, observed for `t`.
+pub trait PurchaseModel {
+    fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64;
+    /// Expected purchases in the next `horizon` periods.
+    fn expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64;
+}
+
+macro_rules! purchase_model {
+    ($($ty:ty),*) => {$(
+        impl PurchaseModel for $ty {
+            fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+                <$ty>::p_alive(self, x, t_x, t)
+            }
+            fn expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {
+                <$ty>::expected_purchases(self, horizon, x, t_x, t)
+            }
+        }
+    )*};
+}
+purchase_model!(bg_nbd::BgNbd, mbg_nbd::MbgNbd, pareto_nbd::ParetoNbd);
+
 /// Rows with the same (frequency, recency, T) merged into one weighted row: the likelihood then
 /// costs one term per distinct summary rather than per client.
 pub fn compress(rows: &[SummaryRow]) -> Vec<SummaryRow> {
