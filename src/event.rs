@@ -324,14 +324,13 @@ pub fn check_amount(v: f64, field: EventField) -> Result<i64> {
 
 /// Checks a count (messages on a ticket): a non-negative whole number.
 pub fn check_count(v: f64, field: EventField) -> Result<u32> {
-    let micros = check_amount(v, field)?;
+    check_amount(v, field)?;
     if v.fract() != 0.0 || v > u32::MAX as f64 {
         return Err(RapportError::new(
             ErrorCode::InvalidField,
             format!("{} must be a whole number, got {v}", field.name()),
         ));
     }
-    let _ = micros;
     Ok(v as u32)
 }
 

@@ -556,19 +556,11 @@ fn parse_bool(s: &str) -> Result<Option<bool>> {
     })
 }
 
-/// Reads CSV text with a header row.
-pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) -> Result<Batch> {
-    let delimiter = match opts.delimiter.as_deref() {
-        None => b',',
-        Some(d) if d.len() == 1 && d.is_ascii() => d.as_bytes()[0],
-        Some(d) => {
-            return Err(RapportError::new(
-                ErrorCode::InvalidConfig,
-                format!("delimiter must be one ASCII character, got {d:?}"),
-            )
-            .with_field("delimiter"))
-        }
-    };
+/// A strict CSV reader over `text` (rows must match the header's width) and its header row.
+pub(crate) fn csv_reader(
+    text: &str,
+    delimiter: u8,
+) -> Result<(csv::Reader<&[u8]>, csv::StringRecord)> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
@@ -583,6 +575,23 @@ pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) ->
             )
         })?
         .clone();
+    Ok((rdr, headers))
+}
+
+/// Reads CSV text with a header row.
+pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) -> Result<Batch> {
+    let delimiter = match opts.delimiter.as_deref() {
+        None => b',',
+        Some(d) if d.len() == 1 && d.is_ascii() => d.as_bytes()[0],
+        Some(d) => {
+            return Err(RapportError::new(
+                ErrorCode::InvalidConfig,
+                format!("delimiter must be one ASCII character, got {d:?}"),
+            )
+            .with_field("delimiter"))
+        }
+    };
+    let (mut rdr, headers) = csv_reader(text, delimiter)?;
     if headers.is_empty() || (headers.len() == 1 && headers[0].trim().is_empty()) {
         return Err(RapportError::new(
             ErrorCode::EmptyInput,
@@ -840,8 +849,6 @@ fn column_event(c: &Columns<'_>, i: usize, nc: u32, nf: u32) -> Result<BatchEven
 pub fn kind_names() -> Vec<&'static str> {
     EventKind::ALL.iter().map(|k| k.name()).collect()
 }
-
-pub use event::unknown_kind;
 
 #[cfg(test)]
 mod tests {

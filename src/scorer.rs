@@ -151,16 +151,6 @@ impl Scorer {
         })
     }
 
-    pub fn with_config(config: Config) -> Scorer {
-        Scorer {
-            config,
-            ledger: Ledger::new(),
-            batches: 0,
-            skipped: 0,
-            issues: Vec::new(),
-        }
-    }
-
     pub fn config(&self) -> &Config {
         &self.config
     }

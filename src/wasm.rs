@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::config::{options_error, strip_position, ScorerOptions};
 use crate::error::{ErrorCode, RapportError};
 use crate::event::{EventParts, RawEvent, TimestampRef};
-use crate::ingest::{self, BatchBuilder, Columns, CsvOptions, NO_FEATURE};
+use crate::ingest::{self, BatchBuilder, Columns, CsvOptions};
 use crate::scorer::{ScoreOptions, Scorer as CoreScorer};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -710,6 +710,5 @@ pub fn generate_events(seed: f64, clients: u32, events: u32) -> Result<JsValue, 
     set(&o, "messages", &Float64Array::from(&d.messages[..]));
     set(&o, "costs", &Float64Array::from(&d.costs[..]));
     set(&o, "reopened", &Uint8Array::from(&d.reopened[..]));
-    let _ = NO_FEATURE;
     Ok(o)
 }

@@ -468,19 +468,7 @@ pub fn read_table(
             .with_field(format!("columns.{ours}")));
         }
     }
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| {
-            RapportError::new(
-                ErrorCode::InvalidCsv,
-                format!("cannot read the header row: {e}"),
-            )
-        })?
-        .clone();
+    let (mut rdr, headers) = crate::ingest::csv_reader(text, b',')?;
     let find = |name: &str| {
         headers
             .iter()
