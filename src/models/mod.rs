@@ -256,6 +256,13 @@ pub(crate) fn fit_positive_with_gradient(
         ));
     }
     let neg_natural = |p: &[f64]| -ll(p);
+    let errors = match ll_grad {
+        Some(gr) => optimize::standard_errors_from_gradient(
+            &|p: &[f64]| gr(p).iter().map(|g| -g).collect(),
+            &params,
+        ),
+        None => optimize::standard_errors(&neg_natural, &params),
+    };
     Ok(Fit {
         model: model.to_string(),
         params: names
@@ -269,7 +276,7 @@ pub(crate) fn fit_positive_with_gradient(
         standard_errors: names
             .iter()
             .map(|n| n.to_string())
-            .zip(optimize::standard_errors(&neg_natural, &params))
+            .zip(errors)
             .collect(),
     })
 }
