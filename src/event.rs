@@ -41,11 +41,17 @@ pub enum EventKind {
     Cancellation = 8,
     /// Sign-up or account creation (code 9). Alias: signup.
     Signup = 9,
+    /// Self-service help used instead of a ticket: docs, help centre, knowledge base, FAQ
+    /// (code 10). Aliases: docs, help, help_center, knowledge_base, faq.
+    SelfService = 10,
+    /// Information the client provided when asked: a requested document, a form or
+    /// questionnaire returned, an answer to a question (code 11). Aliases: info_provided, form.
+    Response = 11,
 }
 
 impl EventKind {
-    pub const COUNT: usize = 10;
-    pub const ALL: [EventKind; 10] = [
+    pub const COUNT: usize = 12;
+    pub const ALL: [EventKind; 12] = [
         EventKind::Usage,
         EventKind::Purchase,
         EventKind::Support,
@@ -56,6 +62,8 @@ impl EventKind {
         EventKind::Renewal,
         EventKind::Cancellation,
         EventKind::Signup,
+        EventKind::SelfService,
+        EventKind::Response,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,6 +78,8 @@ impl EventKind {
             EventKind::Renewal => "renewal",
             EventKind::Cancellation => "cancellation",
             EventKind::Signup => "signup",
+            EventKind::SelfService => "self_service",
+            EventKind::Response => "response",
         }
     }
 
@@ -101,6 +111,16 @@ impl EventKind {
             EventKind::Cancellation
         } else if k("signup") || k("sign_up") {
             EventKind::Signup
+        } else if k("self_service")
+            || k("docs")
+            || k("help")
+            || k("help_center")
+            || k("knowledge_base")
+            || k("faq")
+        {
+            EventKind::SelfService
+        } else if k("response") || k("info_provided") || k("form") {
+            EventKind::Response
         } else {
             return None;
         })
@@ -490,7 +510,9 @@ mod tests {
             assert_eq!(EventKind::parse(k.name()), Some(k));
             assert_eq!(EventKind::parse(&k.name().to_uppercase()), Some(k));
         }
-        assert_eq!(EventKind::from_code(10), None);
+        assert_eq!(EventKind::from_code(12), None);
+        assert_eq!(EventKind::parse("help_center"), Some(EventKind::SelfService));
+        assert_eq!(EventKind::parse("form"), Some(EventKind::Response));
         assert_eq!(EventKind::parse("login"), Some(EventKind::Usage));
         assert_eq!(EventKind::parse("refund"), None);
     }

@@ -48,6 +48,8 @@ pub struct ClientRecord {
     pub support_with_messages: u64,
     pub support_reopened: u64,
     pub support_cost_micros: i128,
+    /// Support tickets that reported a cost.
+    pub support_with_cost: u64,
     /// Feedback ratings (values on feedback events): sum in millionths and count.
     pub rating_micros: i128,
     pub ratings: u64,
@@ -70,6 +72,7 @@ impl ClientRecord {
             support_with_messages: 0,
             support_reopened: 0,
             support_cost_micros: 0,
+            support_with_cost: 0,
             rating_micros: 0,
             ratings: 0,
             first_signup_ms: None,
@@ -118,6 +121,7 @@ impl ClientRecord {
         self.support_with_messages += o.support_with_messages;
         self.support_reopened += o.support_reopened;
         self.support_cost_micros += o.support_cost_micros;
+        self.support_with_cost += o.support_with_cost;
         self.rating_micros += o.rating_micros;
         self.ratings += o.ratings;
         self.first_signup_ms = opt_min(self.first_signup_ms, o.first_signup_ms);
@@ -412,7 +416,10 @@ impl Ledger {
                         r.support_with_messages += 1;
                     }
                     r.support_reopened += ev.reopened as u64;
-                    r.support_cost_micros += ev.cost_micros().unwrap_or(0) as i128;
+                    if let Some(c) = ev.cost_micros() {
+                        r.support_cost_micros += c as i128;
+                        r.support_with_cost += 1;
+                    }
                 }
                 EventKind::Feedback => {
                     if let Some(v) = ev.value_micros() {
@@ -504,8 +511,10 @@ impl PartialEq for Ledger {
 // ---- Snapshots ----
 
 const MAGIC: &[u8; 8] = b"RAPPORT\x1a";
-/// Version of the snapshot layout this build writes. Readers accept this and older versions.
-pub const SNAPSHOT_VERSION: u16 = 1;
+/// Version of the snapshot layout this build writes and reads. Version 2 added two event kinds
+/// and the count of support tickets with a cost; version 1 snapshots predate any release and
+/// are refused with `UNSUPPORTED_SNAPSHOT_VERSION`.
+pub const SNAPSHOT_VERSION: u16 = 2;
 const HEADER: usize = 8 + 2 + 4;
 
 #[derive(Serialize, Deserialize)]
@@ -545,10 +554,10 @@ impl Ledger {
             ));
         }
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version == 0 || version > SNAPSHOT_VERSION {
+        if version != SNAPSHOT_VERSION {
             return Err(RapportError::new(
                 ErrorCode::UnsupportedSnapshotVersion,
-                format!("snapshot version {version} is not supported by this build (it reads versions 1 to {SNAPSHOT_VERSION})"),
+                format!("snapshot version {version} is not supported by this build (it reads version {SNAPSHOT_VERSION})"),
             ));
         }
         let crc = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]);

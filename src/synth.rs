@@ -148,6 +148,8 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> SynthEvents {
                     91..=93 => EventKind::Onboarding,
                     94 => EventKind::Referral,
                     95 => EventKind::Review,
+                    96 => EventKind::SelfService,
+                    97 => EventKind::Response,
                     _ => EventKind::Renewal,
                 }
             };
