@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Two builds of one crate: the engine (`rapport`), small for the edge, and the engine with the
 # customer-base models (`rapport/full`). Each directory gets the same per-host entries.
-wasm-pack build --target web --release --no-pack --out-dir pkg --out-name rapport >&2
+wasm-pack build --target web --release --no-pack --out-dir pkg --out-name rapport -- --no-default-features >&2
 wasm-pack build --target web --release --no-pack --out-dir pkg/full --out-name rapport -- --features models >&2
 for dir in pkg pkg/full; do
   cp js/node.js js/workerd.js js/browser.js js/manual.js js/index.d.ts "$dir/"

@@ -231,7 +231,7 @@ pub struct LifecyclePeriod {
     pub dormant: u64,
 }
 
-fn period_of(day: i32, p: Period) -> i32 {
+pub(crate) fn period_of(day: i32, p: Period) -> i32 {
     match p {
         // Monday day numbers are 3 short of a multiple of 7 (1970-01-05 is day 4).
         Period::Week => (time::week_start(day) + 3).div_euclid(7),
@@ -239,7 +239,7 @@ fn period_of(day: i32, p: Period) -> i32 {
     }
 }
 
-fn period_start(idx: i32, p: Period) -> i32 {
+pub(crate) fn period_start(idx: i32, p: Period) -> i32 {
     match p {
         Period::Week => idx * 7 - 3,
         Period::Month => time::month_start(idx),

@@ -131,6 +131,187 @@ impl Default for EngagementOptions {
     }
 }
 
+/// What the business sells, which decides whether a single purchase is a healthy relationship.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessModel {
+    /// Subscriptions and repeat purchase: clients are expected to come back.
+    #[default]
+    Repeat,
+    /// Once-in-a-lifetime purchases (a trip, a wedding, a house): one purchase is the norm.
+    OneTime,
+}
+
+/// Relative weights of the effective-customer components (normalised over the known ones).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct EffectivenessWeights {
+    pub communication: f64,
+    pub informed: f64,
+    pub collaboration: f64,
+    pub feedback: f64,
+    pub cost_to_serve: f64,
+}
+
+impl Default for EffectivenessWeights {
+    fn default() -> Self {
+        EffectivenessWeights {
+            communication: 0.2,
+            informed: 0.2,
+            collaboration: 0.2,
+            feedback: 0.15,
+            cost_to_serve: 0.25,
+        }
+    }
+}
+
+/// Effective-customer score settings; see `effectiveness` for each component's formula.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct EffectivenessOptions {
+    /// Messages per ticket at or below which communication is fully clear. Default 3.
+    pub clear_messages: f64,
+    /// Messages per ticket at or above which clarity scores 0. Default 12.
+    pub unclear_messages: f64,
+    /// Handling cost assumed for a support ticket that reports none. Default 25.
+    pub ticket_cost: f64,
+    /// Onboarding steps a complete onboarding has. Default 0: the most steps any client has
+    /// completed.
+    pub onboarding_steps: u32,
+    /// Feedback or review events per 90 days of tenure that earn a full feedback score.
+    /// Default 1.
+    pub feedback_per_quarter: f64,
+    /// Cost to serve, as a share of revenue, at which the cost component scores 0. Default 0.5.
+    pub max_cost_share: f64,
+    pub weights: EffectivenessWeights,
+}
+
+impl Default for EffectivenessOptions {
+    fn default() -> Self {
+        EffectivenessOptions {
+            clear_messages: 3.0,
+            unclear_messages: 12.0,
+            ticket_cost: 25.0,
+            onboarding_steps: 0,
+            feedback_per_quarter: 1.0,
+            max_cost_share: 0.5,
+            weights: EffectivenessWeights::default(),
+        }
+    }
+}
+
+/// Relationship-type and loyalty–profitability settings; see `relationship`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RelationshipOptions {
+    /// Days from first to last purchase that make a relationship long. Default 365.
+    pub long_days: u32,
+    /// Purchase days a long relationship needs. Default 4.
+    pub long_purchases: u32,
+    /// With a fitted purchase model: P(alive) at or above which a long relationship is a
+    /// marriage. Default 0.7.
+    pub marriage_p_alive: f64,
+    /// With a fitted purchase model: P(alive) below which a client is quiet. Default 0.5.
+    pub quiet_p_alive: f64,
+    /// Relationship length (days) that counts as loyal in the loyalty–profitability matrix.
+    /// Default: the median over the clients scored.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub loyal_days: Option<f64>,
+    /// Net value that counts as profitable. Default: the median over the clients scored.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub profitable_value: Option<f64>,
+    /// Yearly cost of running a long-term relationship with one client (account management,
+    /// loyalty benefits). Default 0.
+    pub relationship_cost: f64,
+}
+
+impl Default for RelationshipOptions {
+    fn default() -> Self {
+        RelationshipOptions {
+            long_days: 365,
+            long_purchases: 4,
+            marriage_p_alive: 0.7,
+            quiet_p_alive: 0.5,
+            loyal_days: None,
+            profitable_value: None,
+            relationship_cost: 0.0,
+        }
+    }
+}
+
+/// RFM settings; see `rfm`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RfmOptions {
+    /// Number of score bins (quantiles), 2 to 9. Default 5.
+    pub bins: u32,
+}
+
+impl Default for RfmOptions {
+    fn default() -> Self {
+        RfmOptions { bins: 5 }
+    }
+}
+
+/// Recommended-play settings; see `plays`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct PlayOptions {
+    /// Most plays listed per client. Default 3.
+    pub max_plays: u32,
+    /// Engagement that counts as high. Default 60.
+    pub high_engagement: f64,
+    /// Engagement (with positive feedback) for an advocacy ask. Default 70.
+    pub advocacy_engagement: f64,
+    /// Mean feedback rating that counts as positive (use 9 for NPS). Default 4.
+    pub positive_rating: f64,
+    /// Days between renewals. Default 365.
+    pub renewal_period_days: u32,
+    /// Days before an expected renewal that count as near it. Default 60.
+    pub renewal_window_days: u32,
+    /// Usage limits of clients' plans: events per 30 days, by client id.
+    pub usage_limits: std::collections::BTreeMap<String, f64>,
+    /// Share of its plan's limit at which a client is near it. Default 0.8.
+    pub limit_share: f64,
+    /// Effective-customer cost component at or below which a client is high-maintenance.
+    /// Default 30.
+    pub high_maintenance_cost_score: f64,
+    /// Reopened tickets that call for a support intervention. Default 2.
+    pub reopened_tickets: u64,
+    /// Tenure (days) that counts as early, for onboarding plays. Default 90.
+    pub early_days: u32,
+    /// Feature adoption share below which adoption is low. Default 0.3.
+    pub low_adoption: f64,
+    /// Plays switched off, by name.
+    pub disabled: Vec<crate::plays::PlayKind>,
+}
+
+impl Default for PlayOptions {
+    fn default() -> Self {
+        PlayOptions {
+            max_plays: 3,
+            high_engagement: 60.0,
+            advocacy_engagement: 70.0,
+            positive_rating: 4.0,
+            renewal_period_days: 365,
+            renewal_window_days: 60,
+            usage_limits: Default::default(),
+            limit_share: 0.8,
+            high_maintenance_cost_score: 30.0,
+            reopened_tickets: 2,
+            early_days: 90,
+            low_adoption: 0.3,
+            disabled: Vec::new(),
+        }
+    }
+}
+
 /// Everything a `Scorer` can be told. Every key is optional.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -149,6 +330,12 @@ pub struct ScorerOptions {
     pub periods: u32,
     pub activity: ActivityOptions,
     pub engagement: EngagementOptions,
+    /// `repeat` (default) or `one_time`.
+    pub business_model: BusinessModel,
+    pub effectiveness: EffectivenessOptions,
+    pub relationship: RelationshipOptions,
+    pub rfm: RfmOptions,
+    pub plays: PlayOptions,
 }
 
 /// Options validated and resolved, as the scoring code uses them.
@@ -161,6 +348,11 @@ pub struct Config {
     pub periods: u32,
     pub activity: ActivityOptions,
     pub engagement: EngagementOptions,
+    pub business_model: BusinessModel,
+    pub effectiveness: EffectivenessOptions,
+    pub relationship: RelationshipOptions,
+    pub rfm: RfmOptions,
+    pub plays: PlayOptions,
 }
 
 impl Default for Config {
@@ -181,6 +373,11 @@ impl Default for ScorerOptions {
             periods: 12,
             activity: ActivityOptions::default(),
             engagement: EngagementOptions::default(),
+            business_model: BusinessModel::Repeat,
+            effectiveness: EffectivenessOptions::default(),
+            relationship: RelationshipOptions::default(),
+            rfm: RfmOptions::default(),
+            plays: PlayOptions::default(),
         }
     }
 }
@@ -338,6 +535,7 @@ impl ScorerOptions {
                 "feature names must not be empty",
             ));
         }
+        self.check_scores()?;
         Ok(Config {
             as_of_ms,
             mode: self.mode,
@@ -346,7 +544,111 @@ impl ScorerOptions {
             periods: self.periods,
             activity: self.activity.clone(),
             engagement: self.engagement.clone(),
+            business_model: self.business_model,
+            effectiveness: self.effectiveness.clone(),
+            relationship: self.relationship.clone(),
+            rfm: self.rfm.clone(),
+            plays: self.plays.clone(),
         })
+    }
+
+    /// Checks the effectiveness, relationship, RFM and play settings.
+    fn check_scores(&self) -> Result<()> {
+        let e = &self.effectiveness;
+        positive("effectiveness.clearMessages", e.clear_messages)?;
+        positive("effectiveness.unclearMessages", e.unclear_messages)?;
+        if e.unclear_messages <= e.clear_messages {
+            return Err(bad(
+                "effectiveness.unclearMessages",
+                "must be greater than clearMessages",
+            ));
+        }
+        non_negative("effectiveness.ticketCost", e.ticket_cost)?;
+        positive("effectiveness.feedbackPerQuarter", e.feedback_per_quarter)?;
+        positive("effectiveness.maxCostShare", e.max_cost_share)?;
+        let w = &e.weights;
+        let mut sum = 0.0;
+        for (k, v) in [
+            ("effectiveness.weights.communication", w.communication),
+            ("effectiveness.weights.informed", w.informed),
+            ("effectiveness.weights.collaboration", w.collaboration),
+            ("effectiveness.weights.feedback", w.feedback),
+            ("effectiveness.weights.costToServe", w.cost_to_serve),
+        ] {
+            non_negative(k, v)?;
+            sum += v;
+        }
+        if sum <= 0.0 {
+            return Err(bad(
+                "effectiveness.weights",
+                "weights must sum to a positive number",
+            ));
+        }
+        let r = &self.relationship;
+        if r.long_days == 0 {
+            return Err(bad("relationship.longDays", "must be at least 1"));
+        }
+        if r.long_purchases < 2 {
+            return Err(bad("relationship.longPurchases", "must be at least 2"));
+        }
+        for (k, v) in [
+            ("relationship.marriagePAlive", r.marriage_p_alive),
+            ("relationship.quietPAlive", r.quiet_p_alive),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(bad(k, format!("must be a probability (0 to 1), got {v}")));
+            }
+        }
+        if let Some(v) = r.loyal_days {
+            non_negative("relationship.loyalDays", v)?;
+        }
+        if let Some(v) = r.profitable_value {
+            if !v.is_finite() {
+                return Err(bad("relationship.profitableValue", "must be a finite number"));
+            }
+        }
+        non_negative("relationship.relationshipCost", r.relationship_cost)?;
+        if !(2..=9).contains(&self.rfm.bins) {
+            return Err(bad(
+                "rfm.bins",
+                format!("must be between 2 and 9, got {}", self.rfm.bins),
+            ));
+        }
+        let p = &self.plays;
+        if p.max_plays == 0 || p.max_plays > 6 {
+            return Err(bad("plays.maxPlays", "must be between 1 and 6"));
+        }
+        for (k, v) in [
+            ("plays.highEngagement", p.high_engagement),
+            ("plays.advocacyEngagement", p.advocacy_engagement),
+            ("plays.highMaintenanceCostScore", p.high_maintenance_cost_score),
+        ] {
+            if !(0.0..=100.0).contains(&v) {
+                return Err(bad(k, format!("must be between 0 and 100, got {v}")));
+            }
+        }
+        if !p.positive_rating.is_finite() {
+            return Err(bad("plays.positiveRating", "must be a finite number"));
+        }
+        if p.renewal_period_days == 0 {
+            return Err(bad("plays.renewalPeriodDays", "must be at least 1"));
+        }
+        positive("plays.limitShare", p.limit_share)?;
+        if !(0.0..=1.0).contains(&p.low_adoption) {
+            return Err(bad("plays.lowAdoption", "must be between 0 and 1"));
+        }
+        for (id, v) in &p.usage_limits {
+            positive(&format!("plays.usageLimits.{id}"), *v)?;
+        }
+        Ok(())
+    }
+}
+
+fn non_negative(key: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(bad(key, format!("must be a non-negative number, got {v}")))
     }
 }
 

@@ -72,17 +72,17 @@ pub struct Breadth {
     pub catalog: usize,
 }
 
-fn round1(x: f64) -> f64 {
+pub(crate) fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
 /// Ratios and weights are reported to four decimals: enough to explain a score, and it keeps
 /// large reports small.
-fn round4(x: f64) -> f64 {
+pub(crate) fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
-fn band(score: f64, low: &'static str, mid: &'static str, high: &'static str) -> &'static str {
+pub(crate) fn band(score: f64, low: &'static str, mid: &'static str, high: &'static str) -> &'static str {
     if score >= 70.0 {
         high
     } else if score <= 30.0 {
@@ -92,7 +92,7 @@ fn band(score: f64, low: &'static str, mid: &'static str, high: &'static str) ->
     }
 }
 
-fn plural(n: f64, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: f64, one: &str, many: &str) -> String {
     if n == 1.0 {
         format!("1 {one}")
     } else {

@@ -5,12 +5,16 @@
 
 pub mod activity;
 pub mod config;
+pub mod effectiveness;
 pub mod engagement;
 pub mod error;
 pub mod event;
 pub mod ingest;
 pub mod ledger;
 pub mod models;
+pub mod plays;
+pub mod relationship;
+pub mod rfm;
 pub mod scorer;
 pub mod synth;
 pub mod time;

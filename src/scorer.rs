@@ -1,18 +1,25 @@
 //! The scorer: options, a ledger, and the report that joins activity and engagement.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::activity::{self, LifecyclePeriod, Reason, Status, Stickiness, Thresholds};
-use crate::config::{Config, Mode, Period, ScorerOptions};
+use crate::activity::{self, Activity, LifecyclePeriod, Reason, Status, Stickiness, Thresholds};
+use crate::config::{BusinessModel, Config, Mode, Period, ScorerOptions};
+use crate::effectiveness::{self, Effectiveness, Recorded};
 use crate::engagement::{self, Breadth, Engagement};
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::event::{EventKind, RawEvent};
 use crate::ingest::{self, Batch, Columns, CsvOptions, IngestSummary, RowIssue};
 use crate::ledger::Ledger;
+use crate::models::clients::{ClientValue, CustomerBase, CustomerBaseOptions};
+use crate::plays::{self, Play};
+use crate::relationship::{self, LoyaltyQuadrant, Relationship, RelationshipType};
+use crate::rfm::{self, Rfm, RfmSegment};
 use crate::time::{self, day_of};
 
 /// One client's results.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ClientScore {
@@ -35,6 +42,19 @@ pub struct ClientScore {
     pub support_tickets: u64,
     pub features_used: u32,
     pub engagement: Engagement,
+    pub effectiveness: Effectiveness,
+    pub relationship: Relationship,
+    /// RFM scores and segment; absent for a client with no purchase.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rfm: Option<Rfm>,
+    /// The customer-base models' figures, when `customerBase` was asked for and the client has
+    /// a purchase.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<ClientValue>,
+    /// Recommended plays, highest priority first.
+    pub plays: Vec<Play>,
 }
 
 /// Clients per status.
@@ -82,7 +102,7 @@ pub struct EngagementSummary {
 }
 
 /// The whole portfolio.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Portfolio {
@@ -90,8 +110,20 @@ pub struct Portfolio {
     pub clients: u64,
     /// Events in the ledger.
     pub events: u64,
+    pub business_model: BusinessModel,
     pub status_counts: StatusCounts,
     pub engagement: EngagementSummary,
+    /// Over the clients whose effective-customer score is known.
+    pub effectiveness: EngagementSummary,
+    /// Clients per relationship type.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<RelationshipType, number>"))]
+    pub relationships: BTreeMap<String, u64>,
+    /// Clients per loyalty–profitability quadrant.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<LoyaltyQuadrant, number>"))]
+    pub loyalty_quadrants: BTreeMap<String, u64>,
+    /// Clients per RFM segment (clients with a purchase).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<RfmSegment, number>"))]
+    pub rfm_segments: BTreeMap<String, u64>,
     pub lifecycle: Lifecycle,
     pub stickiness: Stickiness,
 }
@@ -108,7 +140,7 @@ pub struct Warning {
 }
 
 /// What `score` returns.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
@@ -117,6 +149,10 @@ pub struct Report {
     /// Per-client results, sorted by client id.
     pub clients: Vec<ClientScore>,
     pub portfolio: Portfolio,
+    /// The customer-base models used, when `customerBase` was asked for.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_base: Option<CustomerBase>,
     pub warnings: Vec<Warning>,
 }
 
@@ -128,6 +164,10 @@ pub struct ScoreOptions {
     /// Overrides the scorer's `asOf` for this report.
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
     pub as_of: Option<crate::event::TimestampInput>,
+    /// Adds P(alive), expected purchases and lifetime value per client from the customer-base
+    /// models (the `rapport/full` build only).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub customer_base: Option<CustomerBaseOptions>,
 }
 
 /// Options, a ledger, and the rows lenient batches skipped.
@@ -227,12 +267,12 @@ impl Scorer {
         Ok(())
     }
 
-    /// Scores every client as of the configured date (or `options.asOf`).
-    pub fn score(&self, options: &ScoreOptions) -> Result<Report> {
-        let as_of_ms = match &options.as_of {
+    /// The day to score as of: `options.asOf`, the scorer's `asOf`, or the latest event.
+    pub(crate) fn resolve_as_of(&self, as_of: &Option<crate::event::TimestampInput>) -> Result<i64> {
+        let as_of_ms = match as_of {
             Some(_) => {
                 ScorerOptions {
-                    as_of: options.as_of.clone(),
+                    as_of: as_of.clone(),
                     ..ScorerOptions::default()
                 }
                 .resolve()?
@@ -240,20 +280,19 @@ impl Scorer {
             }
             None => self.config.as_of_ms,
         };
-        let as_of_ms = match as_of_ms.or_else(|| self.ledger.last_event_ms()) {
-            Some(ms) => ms,
-            None => {
-                return Err(RapportError::new(
-                    ErrorCode::EmptyInput,
-                    "nothing to score: no events have been ingested",
-                ))
-            }
-        };
-        let as_of = day_of(as_of_ms);
+        as_of_ms.or_else(|| self.ledger.last_event_ms()).ok_or_else(|| {
+            RapportError::new(
+                ErrorCode::EmptyInput,
+                "nothing to score: no events have been ingested",
+            )
+        })
+    }
+
+    /// Which ledger features are in the catalog, and the catalog's size.
+    pub(crate) fn catalog(&self) -> (Vec<bool>, usize) {
         let cfg = &self.config;
         let feature_names = self.ledger.feature_names();
-        // Catalog: the caller's, or all features seen. Map ledger feature ids to catalog membership.
-        let (in_catalog, catalog): (Vec<bool>, usize) = if cfg.engagement.features.is_empty() {
+        if cfg.engagement.features.is_empty() {
             (vec![true; feature_names.len()], feature_names.len())
         } else {
             let set: std::collections::HashSet<&str> =
@@ -265,12 +304,58 @@ impl Scorer {
                     .collect(),
                 set.len(),
             )
-        };
+        }
+    }
+
+    /// Activity, engagement and effectiveness of ledger client `i` as of day `as_of`; `None` if
+    /// it has no activity by then.
+    pub(crate) fn assess(&self, i: usize, as_of: i32, ctx: &Context) -> Option<Assessment> {
+        let cfg = &self.config;
+        let rec = self.ledger.record(i);
+        let act = activity::classify(rec, as_of, &cfg.activity)?;
+        let used = rec
+            .features
+            .iter()
+            .filter(|&&f| ctx.in_catalog[f as usize])
+            .count();
+        let eng = engagement::score(
+            rec,
+            as_of,
+            Breadth {
+                used,
+                catalog: ctx.catalog,
+            },
+            &cfg.engagement,
+        )?;
+        let adoption = (ctx.catalog > 0).then(|| used as f64 / ctx.catalog as f64);
+        let facts = relationship::Facts::of(rec, as_of)?;
+        let eff = effectiveness::score(
+            rec,
+            adoption,
+            facts.tenure_days as f64,
+            &ctx.recorded,
+            &cfg.effectiveness,
+        );
+        Some(Assessment {
+            activity: act,
+            engagement: eng,
+            effectiveness: eff,
+            adoption,
+            facts,
+        })
+    }
+
+    /// Scores every client as of the configured date (or `options.asOf`).
+    pub fn score(&self, options: &ScoreOptions) -> Result<Report> {
+        let as_of_ms = self.resolve_as_of(&options.as_of)?;
+        let as_of = day_of(as_of_ms);
+        let cfg = &self.config;
+        let base = self.customer_base(options, as_of_ms)?;
+        let ctx = Context::new(self);
         let mut order: Vec<usize> = (0..self.ledger.len()).collect();
         order.sort_unstable_by(|&a, &b| self.ledger.client_id(a).cmp(self.ledger.client_id(b)));
-        let mut clients = Vec::with_capacity(order.len());
-        let mut counts = StatusCounts::default();
         let (mut not_yet, mut later_events) = (0u64, 0u64);
+        let mut assessed: Vec<(usize, Assessment)> = Vec::with_capacity(order.len());
         for i in order {
             let rec = self.ledger.record(i);
             let upto = activity::days_until(rec, as_of);
@@ -278,21 +363,100 @@ impl Scorer {
                 .iter()
                 .map(|d| d.events as u64)
                 .sum::<u64>();
-            let Some(act) = activity::classify(rec, as_of, &cfg.activity) else {
-                not_yet += 1;
-                continue;
-            };
-            let used = rec
-                .features
-                .iter()
-                .filter(|&&f| in_catalog[f as usize])
-                .count();
-            let Some(eng) =
-                engagement::score(rec, as_of, Breadth { used, catalog }, &cfg.engagement)
-            else {
-                continue;
-            };
-            counts.add(act.status);
+            match self.assess(i, as_of, &ctx) {
+                Some(a) => assessed.push((i, a)),
+                None => not_yet += 1,
+            }
+        }
+        // RFM over the clients scored that have a purchase.
+        let rfm_values: Vec<(usize, rfm::RfmValues)> = assessed
+            .iter()
+            .enumerate()
+            .filter_map(|(k, (i, _))| {
+                rfm::RfmValues::of(self.ledger.record(*i), as_of).map(|v| (k, v))
+            })
+            .collect();
+        let mut rfms: Vec<Option<rfm::Rfm>> = vec![None; assessed.len()];
+        let scored = rfm::score_all(
+            &rfm_values.iter().map(|v| v.1).collect::<Vec<_>>(),
+            cfg.rfm.bins,
+        );
+        for ((k, _), r) in rfm_values.iter().zip(scored) {
+            rfms[*k] = Some(r);
+        }
+        // Relationship types and long-term cases.
+        let views: Vec<Option<ClientValue>> = assessed
+            .iter()
+            .map(|(i, _)| base.as_ref().and_then(|b| b.values[*i]))
+            .collect();
+        let model_view = |v: &Option<ClientValue>| {
+            v.map(|v| relationship::ModelView {
+                p_alive: v.p_alive,
+                year_value: v.clv,
+            })
+        };
+        let mut kinds = Vec::with_capacity(assessed.len());
+        let mut cases = Vec::with_capacity(assessed.len());
+        for ((i, a), v) in assessed.iter().zip(&views) {
+            let rec = self.ledger.record(*i);
+            let mv = model_view(v);
+            let kind = relationship::classify(
+                &a.facts,
+                a.activity.status,
+                mv,
+                cfg.business_model,
+                &cfg.relationship,
+            );
+            cases.push(relationship::long_term(
+                &a.facts,
+                kind.0,
+                a.activity.status,
+                rec.revenue_total(),
+                a.effectiveness.cost_to_serve,
+                mv,
+                cfg.business_model,
+                &cfg.relationship,
+            ));
+            kinds.push(kind);
+        }
+        let loyal_days = cfg.relationship.loyal_days.unwrap_or_else(|| {
+            median(assessed.iter().map(|a| a.1.facts.active_span_days as f64).collect())
+        });
+        let profitable = cfg.relationship.profitable_value.unwrap_or_else(|| {
+            median(assessed.iter().map(|a| a.1.effectiveness.net_value).collect())
+        });
+        let median_value = median(cases.iter().map(|c| c.expected_value).collect());
+
+        let mut counts = StatusCounts::default();
+        let mut relationship_counts = zero_counts(RelationshipType::ALL.map(|t| t.name()));
+        let mut quadrant_counts = zero_counts(["true_friend", "butterfly", "barnacle", "stranger"]);
+        let mut segment_counts = zero_counts(RfmSegment::ALL.map(|s| s.name()));
+        let mut clients = Vec::with_capacity(assessed.len());
+        for (((((i, a), (kind, healthy, reason)), case), r), v) in assessed
+            .into_iter()
+            .zip(kinds)
+            .zip(cases)
+            .zip(rfms)
+            .zip(views)
+        {
+            let rec = self.ledger.record(i);
+            let (quadrant, quadrant_reason) = relationship::quadrant(
+                a.facts.active_span_days,
+                a.effectiveness.net_value,
+                loyal_days,
+                profitable,
+            );
+            let signals = self.signals(i, as_of, &a, case.expected_value, median_value);
+            let plays = plays::recommend(&signals, &cfg.plays);
+            counts.add(a.activity.status);
+            *relationship_counts.entry(kind.name().to_string()).or_default() += 1;
+            *quadrant_counts
+                .entry(quadrant_name(quadrant).to_string())
+                .or_default() += 1;
+            if let Some(r) = &r {
+                *segment_counts.entry(r.segment.name().to_string()).or_default() += 1;
+            }
+            let act = a.activity;
             clients.push(ClientScore {
                 client_id: self.ledger.client_id(i).to_string(),
                 status: act.status,
@@ -302,32 +466,31 @@ impl Scorer {
                 days_since_last_activity: act.days_since_last,
                 cadence_days: act.cadence_days,
                 thresholds: act.thresholds,
-                active_days: upto.len() as u32,
+                active_days: activity::days_until(rec, as_of).len() as u32,
                 events: rec.kind_counts.iter().sum(),
                 purchases: rec.count(EventKind::Purchase),
                 revenue: rec.revenue_total(),
                 support_tickets: rec.count(EventKind::Support),
                 features_used: rec.features.len() as u32,
-                engagement: eng,
+                engagement: a.engagement,
+                effectiveness: a.effectiveness,
+                relationship: Relationship {
+                    kind,
+                    healthy,
+                    reason,
+                    occasions: a.facts.occasions,
+                    span_days: a.facts.span_days,
+                    quadrant,
+                    quadrant_reason,
+                    long_term: case,
+                },
+                rfm: r,
+                value: v,
+                plays,
             });
         }
-        let mut scores: Vec<f64> = clients.iter().map(|c| c.engagement.score).collect();
-        scores.sort_by(f64::total_cmp);
-        let n = scores.len();
-        let engagement = EngagementSummary {
-            mean: if n == 0 {
-                0.0
-            } else {
-                (scores.iter().sum::<f64>() / n as f64 * 10.0).round() / 10.0
-            },
-            median: if n == 0 {
-                0.0
-            } else if n % 2 == 1 {
-                scores[n / 2]
-            } else {
-                (scores[n / 2 - 1] + scores[n / 2]) / 2.0
-            },
-        };
+        let engagement = summary_of(clients.iter().map(|c| c.engagement.score).collect());
+        let effectiveness = summary_of(clients.iter().filter_map(|c| c.effectiveness.score).collect());
         let mut warnings = Vec::new();
         if self.skipped > 0 {
             warnings.push(Warning {
@@ -360,13 +523,25 @@ impl Scorer {
                 issues: vec![],
             });
         }
+        if let Some(note) = base.as_ref().and_then(|b| b.spend_note.clone()) {
+            warnings.push(Warning {
+                code: "NO_SPEND_MODEL".into(),
+                message: format!("{note}; lifetime values are left out"),
+                issues: vec![],
+            });
+        }
         Ok(Report {
             as_of: time::format_day(as_of),
             portfolio: Portfolio {
                 clients: clients.len() as u64,
                 events: self.ledger.event_count(),
+                business_model: cfg.business_model,
                 status_counts: counts,
                 engagement,
+                effectiveness,
+                relationships: relationship_counts,
+                loyalty_quadrants: quadrant_counts,
+                rfm_segments: segment_counts,
                 lifecycle: Lifecycle {
                     period: cfg.period,
                     periods: activity::lifecycle(&self.ledger, as_of, cfg.period, cfg.periods),
@@ -374,7 +549,125 @@ impl Scorer {
                 stickiness: activity::stickiness(&self.ledger, as_of),
             },
             clients,
+            customer_base: base,
             warnings,
         })
+    }
+
+    /// The play rules' inputs for ledger client `i`.
+    fn signals(&self, i: usize, as_of: i32, a: &Assessment, expected_value: f64, median_value: f64) -> plays::Signals {
+        let rec = self.ledger.record(i);
+        let id = self.ledger.client_id(i);
+        let upto = activity::days_until(rec, as_of);
+        let recent = &upto[upto.partition_point(|d| d.day <= as_of - 30)..];
+        let p = &self.config.plays;
+        plays::Signals {
+            status: Some(a.activity.status),
+            engagement: a.engagement.score,
+            trend: a.engagement.components.trend.raw,
+            adoption: a.adoption,
+            tenure_days: a.facts.tenure_days,
+            mean_rating: (rec.ratings > 0)
+                .then(|| rec.rating_micros as f64 / crate::event::MICROS / rec.ratings as f64),
+            reopened: rec.support_reopened,
+            feedback_given: rec.count(EventKind::Feedback) + rec.count(EventKind::Review),
+            cost_score: a.effectiveness.components.cost_to_serve.score,
+            days_to_renewal: rec.last_renewal_ms.map(|ms| {
+                (day_of(ms) as i64 + p.renewal_period_days as i64) - as_of as i64
+            }),
+            usage_30d: recent.iter().map(|d| d.events as f64).sum(),
+            usage_limit: p.usage_limits.get(id).copied(),
+            expected_value,
+            median_expected_value: median_value,
+        }
+    }
+
+    /// The customer-base models' values of the clients, when the options ask for them.
+    #[cfg(feature = "models")]
+    fn customer_base(&self, options: &ScoreOptions, as_of_ms: i64) -> Result<Option<CustomerBase>> {
+        options
+            .customer_base
+            .as_ref()
+            .map(|o| crate::models::clients::value_clients(&self.ledger, as_of_ms, o))
+            .transpose()
+    }
+
+    /// Without the models (the small engine build), asking for them is an error.
+    #[cfg(not(feature = "models"))]
+    fn customer_base(&self, options: &ScoreOptions, _as_of_ms: i64) -> Result<Option<CustomerBase>> {
+        match options.customer_base {
+            Some(_) => Err(RapportError::new(
+                ErrorCode::InvalidConfig,
+                "customerBase needs the customer-base models: use the package's rapport/full build",
+            )
+            .with_field("customerBase")),
+            None => Ok(None),
+        }
+    }
+}
+
+/// What one client's scores are built from.
+pub(crate) struct Assessment {
+    pub activity: Activity,
+    pub engagement: Engagement,
+    pub effectiveness: Effectiveness,
+    pub adoption: Option<f64>,
+    pub facts: relationship::Facts,
+}
+
+/// What every client's assessment shares.
+pub(crate) struct Context {
+    pub in_catalog: Vec<bool>,
+    pub catalog: usize,
+    pub recorded: Recorded,
+}
+
+impl Context {
+    pub fn new(s: &Scorer) -> Context {
+        let (in_catalog, catalog) = s.catalog();
+        Context {
+            in_catalog,
+            catalog,
+            recorded: Recorded::of(&s.ledger),
+        }
+    }
+}
+
+/// The median (0 for none).
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Mean (one decimal) and median of scores.
+pub(crate) fn summary_of(v: Vec<f64>) -> EngagementSummary {
+    let n = v.len();
+    EngagementSummary {
+        mean: if n == 0 {
+            0.0
+        } else {
+            (v.iter().sum::<f64>() / n as f64 * 10.0).round() / 10.0
+        },
+        median: median(v),
+    }
+}
+
+fn zero_counts<const N: usize>(names: [&str; N]) -> BTreeMap<String, u64> {
+    names.iter().map(|n| (n.to_string(), 0)).collect()
+}
+
+fn quadrant_name(q: LoyaltyQuadrant) -> &'static str {
+    match q {
+        LoyaltyQuadrant::TrueFriend => "true_friend",
+        LoyaltyQuadrant::Butterfly => "butterfly",
+        LoyaltyQuadrant::Barnacle => "barnacle",
+        LoyaltyQuadrant::Stranger => "stranger",
     }
 }

@@ -36,7 +36,7 @@ pub struct BgNbd {
 impl BgNbd {
     pub const NAMES: [&'static str; 4] = ["r", "alpha", "a", "b"];
 
-    fn from_slice(p: &[f64]) -> BgNbd {
+    pub(crate) fn from_slice(p: &[f64]) -> BgNbd {
         BgNbd {
             r: p[0],
             alpha: p[1],

@@ -31,7 +31,7 @@ pub struct MbgNbd {
 impl MbgNbd {
     pub const NAMES: [&'static str; 4] = ["r", "alpha", "a", "b"];
 
-    fn from_slice(p: &[f64]) -> MbgNbd {
+    pub(crate) fn from_slice(p: &[f64]) -> MbgNbd {
         MbgNbd {
             r: p[0],
             alpha: p[1],

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod bg_bb;
 pub mod bg_nbd;
+pub mod clients;
 pub mod gamma_gamma;
 pub mod mbg_nbd;
 pub mod optimize;
@@ -179,7 +180,7 @@ pub struct Fit {
     pub standard_errors: Vec<(String, Option<f64>)>,
 }
 
-fn as_object<S: serde::Serializer, T: Serialize>(
+pub(crate) fn as_object<S: serde::Serializer, T: Serialize>(
     v: &[(String, T)],
     s: S,
 ) -> std::result::Result<S::Ok, S::Error> {

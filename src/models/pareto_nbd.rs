@@ -43,7 +43,7 @@ fn one_minus_pow_over(k: f64, ln_q: f64) -> f64 {
 impl ParetoNbd {
     pub const NAMES: [&'static str; 4] = ["r", "alpha", "s", "beta"];
 
-    fn from_slice(p: &[f64]) -> ParetoNbd {
+    pub(crate) fn from_slice(p: &[f64]) -> ParetoNbd {
         ParetoNbd {
             r: p[0],
             alpha: p[1],
