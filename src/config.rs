@@ -604,7 +604,10 @@ impl ScorerOptions {
         }
         if let Some(v) = r.profitable_value {
             if !v.is_finite() {
-                return Err(bad("relationship.profitableValue", "must be a finite number"));
+                return Err(bad(
+                    "relationship.profitableValue",
+                    "must be a finite number",
+                ));
             }
         }
         non_negative("relationship.relationshipCost", r.relationship_cost)?;
@@ -621,7 +624,10 @@ impl ScorerOptions {
         for (k, v) in [
             ("plays.highEngagement", p.high_engagement),
             ("plays.advocacyEngagement", p.advocacy_engagement),
-            ("plays.highMaintenanceCostScore", p.high_maintenance_cost_score),
+            (
+                "plays.highMaintenanceCostScore",
+                p.high_maintenance_cost_score,
+            ),
         ] {
             if !(0.0..=100.0).contains(&v) {
                 return Err(bad(k, format!("must be between 0 and 100, got {v}")));

@@ -142,7 +142,12 @@ pub fn score(
         reasons.push((
             w.communication * (s - 50.0).abs(),
             Reason::new(
-                band(s, "COMMUNICATION_UNCLEAR", "COMMUNICATION_FAIR", "COMMUNICATION_CLEAR"),
+                band(
+                    s,
+                    "COMMUNICATION_UNCLEAR",
+                    "COMMUNICATION_FAIR",
+                    "COMMUNICATION_CLEAR",
+                ),
                 text,
             ),
         ));
@@ -169,7 +174,10 @@ pub fn score(
         }
         reasons.push((
             w.informed * (s - 50.0).abs(),
-            Reason::new(band(s, "INFORMED_LOW", "INFORMED_FAIR", "INFORMED_HIGH"), bits.join(", ")),
+            Reason::new(
+                band(s, "INFORMED_LOW", "INFORMED_FAIR", "INFORMED_HIGH"),
+                bits.join(", "),
+            ),
         ));
     }
 
@@ -201,7 +209,10 @@ pub fn score(
         }
         if provided.is_some() {
             bits.push(if responses > 0 {
-                format!("provided information {}", plural(responses as f64, "time", "times"))
+                format!(
+                    "provided information {}",
+                    plural(responses as f64, "time", "times")
+                )
             } else {
                 "never provided requested information".to_string()
             });
@@ -216,7 +227,12 @@ pub fn score(
         reasons.push((
             w.collaboration * (s - 50.0).abs(),
             Reason::new(
-                band(s, "COLLABORATION_LOW", "COLLABORATION_FAIR", "COLLABORATION_HIGH"),
+                band(
+                    s,
+                    "COLLABORATION_LOW",
+                    "COLLABORATION_FAIR",
+                    "COLLABORATION_HIGH",
+                ),
                 bits.join(", "),
             ),
         ));
@@ -248,7 +264,10 @@ pub fn score(
     let cost = cost_to_serve(rec, o.ticket_cost);
     let (cost_raw, cost_score) = if revenue > 0.0 {
         let share = cost / revenue;
-        (Some(share), Some(100.0 * (1.0 - share / o.max_cost_share).max(0.0)))
+        (
+            Some(share),
+            Some(100.0 * (1.0 - share / o.max_cost_share).max(0.0)),
+        )
     } else if tickets > 0 {
         (None, Some(if cost > 0.0 { 0.0 } else { 100.0 }))
     } else {
@@ -268,7 +287,12 @@ pub fn score(
         reasons.push((
             w.cost_to_serve * (s - 50.0).abs(),
             Reason::new(
-                band(s, "HIGH_MAINTENANCE", "MODERATE_MAINTENANCE", "LOW_MAINTENANCE"),
+                band(
+                    s,
+                    "HIGH_MAINTENANCE",
+                    "MODERATE_MAINTENANCE",
+                    "LOW_MAINTENANCE",
+                ),
                 text,
             ),
         ));

@@ -82,7 +82,12 @@ pub(crate) fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
-pub(crate) fn band(score: f64, low: &'static str, mid: &'static str, high: &'static str) -> &'static str {
+pub(crate) fn band(
+    score: f64,
+    low: &'static str,
+    mid: &'static str,
+    high: &'static str,
+) -> &'static str {
     if score >= 70.0 {
         high
     } else if score <= 30.0 {

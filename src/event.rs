@@ -511,7 +511,10 @@ mod tests {
             assert_eq!(EventKind::parse(&k.name().to_uppercase()), Some(k));
         }
         assert_eq!(EventKind::from_code(12), None);
-        assert_eq!(EventKind::parse("help_center"), Some(EventKind::SelfService));
+        assert_eq!(
+            EventKind::parse("help_center"),
+            Some(EventKind::SelfService)
+        );
         assert_eq!(EventKind::parse("form"), Some(EventKind::Response));
         assert_eq!(EventKind::parse("login"), Some(EventKind::Usage));
         assert_eq!(EventKind::parse("refund"), None);

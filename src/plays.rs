@@ -133,9 +133,7 @@ pub fn recommend(s: &Signals, o: &PlayOptions) -> Vec<Play> {
 
     // Renewal or upsell.
     if alive {
-        let near_limit = s
-            .usage_limit
-            .filter(|&l| s.usage_30d >= o.limit_share * l);
+        let near_limit = s.usage_limit.filter(|&l| s.usage_30d >= o.limit_share * l);
         let near_renewal = s
             .days_to_renewal
             .filter(|&d| d >= 0 && d <= o.renewal_window_days as i64 && high);
@@ -154,14 +152,24 @@ pub fn recommend(s: &Signals, o: &PlayOptions) -> Vec<Play> {
             add(
                 PlayKind::RenewalUpsell,
                 70.0,
-                format!("renewal due in {d} days with engagement {:.0}: renew and upsell", s.engagement),
-                vec![sig("daysToRenewal", d as f64), sig("engagement", s.engagement)],
+                format!(
+                    "renewal due in {d} days with engagement {:.0}: renew and upsell",
+                    s.engagement
+                ),
+                vec![
+                    sig("daysToRenewal", d as f64),
+                    sig("engagement", s.engagement),
+                ],
             );
         } else if let Some(t) = growing {
             add(
                 PlayKind::RenewalUpsell,
                 60.0,
-                format!("activity up {:.0}% with engagement {:.0}: room to grow the account", 100.0 * t, s.engagement),
+                format!(
+                    "activity up {:.0}% with engagement {:.0}: room to grow the account",
+                    100.0 * t,
+                    s.engagement
+                ),
                 vec![sig("trend", t), sig("engagement", s.engagement)],
             );
         }
@@ -188,9 +196,7 @@ pub fn recommend(s: &Signals, o: &PlayOptions) -> Vec<Play> {
     }
 
     // Support intervention.
-    let costly = s
-        .cost_score
-        .filter(|&c| c <= o.high_maintenance_cost_score);
+    let costly = s.cost_score.filter(|&c| c <= o.high_maintenance_cost_score);
     if costly.is_some() || s.reopened >= o.reopened_tickets {
         let mut why = Vec::new();
         let mut signals = Vec::new();
@@ -216,7 +222,11 @@ pub fn recommend(s: &Signals, o: &PlayOptions) -> Vec<Play> {
             s.status,
             Some(Status::Active) | Some(Status::New) | Some(Status::Resurrected)
         );
-        if s.engagement >= o.advocacy_engagement && r >= o.positive_rating && s.reopened == 0 && healthy {
+        if s.engagement >= o.advocacy_engagement
+            && r >= o.positive_rating
+            && s.reopened == 0
+            && healthy
+        {
             add(
                 PlayKind::AdvocacyAsk,
                 60.0,
@@ -250,7 +260,10 @@ pub fn recommend(s: &Signals, o: &PlayOptions) -> Vec<Play> {
         add(
             PlayKind::FeedbackRequest,
             40.0,
-            format!("engagement {:.0} but no feedback yet: ask what it thinks", s.engagement),
+            format!(
+                "engagement {:.0} but no feedback yet: ask what it thinks",
+                s.engagement
+            ),
             vec![sig("engagement", s.engagement), sig("feedbackGiven", 0.0)],
         );
     }

@@ -161,7 +161,11 @@ pub fn classify(
     business: BusinessModel,
     o: &RelationshipOptions,
 ) -> (RelationshipType, bool, Reason) {
-    let unit = if f.on_purchases { "purchase" } else { "active day" };
+    let unit = if f.on_purchases {
+        "purchase"
+    } else {
+        "active day"
+    };
     let units = if f.on_purchases {
         "purchases"
     } else {
@@ -180,20 +184,38 @@ pub fn classify(
     use RelationshipType::*;
     if f.occasions <= 1 {
         let (healthy, code, text) = if one_time_business {
-            (true, "ONE_TIME_EXPECTED", format!("a single {unit}, as a one-time business expects"))
+            (
+                true,
+                "ONE_TIME_EXPECTED",
+                format!("a single {unit}, as a one-time business expects"),
+            )
         } else {
-            (false, "ONE_TIME_MISSED", format!("a single {unit}: a repeat relationship that has not formed"))
+            (
+                false,
+                "ONE_TIME_MISSED",
+                format!("a single {unit}: a repeat relationship that has not formed"),
+            )
         };
         return (OneTime, healthy, Reason::new(code, text));
     }
     if quiet {
         return if long {
-            (Ended, false, Reason::new("ENDED", format!("{count} over {span}, now quiet ({why_quiet})")))
+            (
+                Ended,
+                false,
+                Reason::new(
+                    "ENDED",
+                    format!("{count} over {span}, now quiet ({why_quiet})"),
+                ),
+            )
         } else {
             (
                 Fling,
                 one_time_business,
-                Reason::new("FLING", format!("{count} over {span}, now quiet ({why_quiet})")),
+                Reason::new(
+                    "FLING",
+                    format!("{count} over {span}, now quiet ({why_quiet})"),
+                ),
             )
         };
     }
@@ -204,10 +226,20 @@ pub fn classify(
         };
     if married {
         let alive = model.map_or(String::new(), |m| format!(", P(alive) {:.2}", m.p_alive));
-        (Marriage, true, Reason::new("MARRIAGE", format!("{count} over {span}, still active{alive}")))
+        (
+            Marriage,
+            true,
+            Reason::new(
+                "MARRIAGE",
+                format!("{count} over {span}, still active{alive}"),
+            ),
+        )
     } else {
         let text = if long {
-            format!("{count} over {span}, but P(alive) is below {:.2}", o.marriage_p_alive)
+            format!(
+                "{count} over {span}, but P(alive) is below {:.2}",
+                o.marriage_p_alive
+            )
         } else {
             format!("{count} over {span}: repeat activity building")
         };
@@ -216,7 +248,12 @@ pub fn classify(
 }
 
 /// The loyalty–profitability quadrant, given the thresholds.
-pub fn quadrant(active_span_days: u32, net_value: f64, loyal_days: f64, profitable: f64) -> (LoyaltyQuadrant, Reason) {
+pub fn quadrant(
+    active_span_days: u32,
+    net_value: f64,
+    loyal_days: f64,
+    profitable: f64,
+) -> (LoyaltyQuadrant, Reason) {
     let loyal = active_span_days as f64 >= loyal_days;
     let profit = net_value >= profitable;
     let q = match (loyal, profit) {
@@ -280,7 +317,10 @@ pub fn long_term(
         "a year at the client's pace so far"
     };
     let reason = if kind == RelationshipType::Ended {
-        Reason::new("RELATIONSHIP_ENDED", "the relationship has ended; win it back before proposing more")
+        Reason::new(
+            "RELATIONSHIP_ENDED",
+            "the relationship has ended; win it back before proposing more",
+        )
     } else if worth {
         Reason::new(
             "WORTH_PROPOSING",

@@ -174,10 +174,16 @@ pub fn score_all(values: &[RfmValues], bins: u32) -> Vec<Rfm> {
     }
     // Recency: fewer days is better, so score the negated days.
     let r = scores(
-        &values.iter().map(|v| -(v.recency_days as i64)).collect::<Vec<_>>(),
+        &values
+            .iter()
+            .map(|v| -(v.recency_days as i64))
+            .collect::<Vec<_>>(),
         bins,
     );
-    let f = scores(&values.iter().map(|v| v.frequency).collect::<Vec<_>>(), bins);
+    let f = scores(
+        &values.iter().map(|v| v.frequency).collect::<Vec<_>>(),
+        bins,
+    );
     let m = scores(
         &values.iter().map(|v| v.monetary_micros).collect::<Vec<_>>(),
         bins,
@@ -224,8 +230,20 @@ mod tests {
         use RfmSegment::*;
         // Rows R = 5..1, columns FM = 1..5, as the table in the module docs reads.
         let grid = [
-            [New, PotentialLoyalist, PotentialLoyalist, Champions, Champions],
-            [Promising, PotentialLoyalist, PotentialLoyalist, Loyal, Loyal],
+            [
+                New,
+                PotentialLoyalist,
+                PotentialLoyalist,
+                Champions,
+                Champions,
+            ],
+            [
+                Promising,
+                PotentialLoyalist,
+                PotentialLoyalist,
+                Loyal,
+                Loyal,
+            ],
             [AboutToSleep, AboutToSleep, NeedAttention, Loyal, Loyal],
             [Hibernating, Hibernating, AtRisk, AtRisk, CantLoseThem],
             [Lost, Lost, AtRisk, AtRisk, CantLoseThem],
@@ -242,7 +260,10 @@ mod tests {
         assert_eq!(scores(&[10, 20, 30, 40, 50], 5), vec![1, 2, 3, 4, 5]);
         // Ties share the lowest score their value reaches.
         assert_eq!(scores(&[7, 7, 7, 9], 5), vec![1, 1, 1, 4]);
-        assert_eq!(scores(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5), vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        assert_eq!(
+            scores(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5),
+            vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+        );
         assert_eq!(scores(&[3, 1, 2], 2), vec![2, 1, 1]);
         assert_eq!(to_five(3, 3), 5);
         assert_eq!(to_five(2, 3), 3);

@@ -116,10 +116,16 @@ pub struct Portfolio {
     /// Over the clients whose effective-customer score is known.
     pub effectiveness: EngagementSummary,
     /// Clients per relationship type.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<RelationshipType, number>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<RelationshipType, number>")
+    )]
     pub relationships: BTreeMap<String, u64>,
     /// Clients per loyalty–profitability quadrant.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<LoyaltyQuadrant, number>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<LoyaltyQuadrant, number>")
+    )]
     pub loyalty_quadrants: BTreeMap<String, u64>,
     /// Clients per RFM segment (clients with a purchase).
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<RfmSegment, number>"))]
@@ -268,7 +274,10 @@ impl Scorer {
     }
 
     /// The day to score as of: `options.asOf`, the scorer's `asOf`, or the latest event.
-    pub(crate) fn resolve_as_of(&self, as_of: &Option<crate::event::TimestampInput>) -> Result<i64> {
+    pub(crate) fn resolve_as_of(
+        &self,
+        as_of: &Option<crate::event::TimestampInput>,
+    ) -> Result<i64> {
         let as_of_ms = match as_of {
             Some(_) => {
                 ScorerOptions {
@@ -280,12 +289,14 @@ impl Scorer {
             }
             None => self.config.as_of_ms,
         };
-        as_of_ms.or_else(|| self.ledger.last_event_ms()).ok_or_else(|| {
-            RapportError::new(
-                ErrorCode::EmptyInput,
-                "nothing to score: no events have been ingested",
-            )
-        })
+        as_of_ms
+            .or_else(|| self.ledger.last_event_ms())
+            .ok_or_else(|| {
+                RapportError::new(
+                    ErrorCode::EmptyInput,
+                    "nothing to score: no events have been ingested",
+                )
+            })
     }
 
     /// Which ledger features are in the catalog, and the catalog's size.
@@ -420,10 +431,20 @@ impl Scorer {
             kinds.push(kind);
         }
         let loyal_days = cfg.relationship.loyal_days.unwrap_or_else(|| {
-            median(assessed.iter().map(|a| a.1.facts.active_span_days as f64).collect())
+            median(
+                assessed
+                    .iter()
+                    .map(|a| a.1.facts.active_span_days as f64)
+                    .collect(),
+            )
         });
         let profitable = cfg.relationship.profitable_value.unwrap_or_else(|| {
-            median(assessed.iter().map(|a| a.1.effectiveness.net_value).collect())
+            median(
+                assessed
+                    .iter()
+                    .map(|a| a.1.effectiveness.net_value)
+                    .collect(),
+            )
         });
         let median_value = median(cases.iter().map(|c| c.expected_value).collect());
 
@@ -449,12 +470,16 @@ impl Scorer {
             let signals = self.signals(i, as_of, &a, case.expected_value, median_value);
             let plays = plays::recommend(&signals, &cfg.plays);
             counts.add(a.activity.status);
-            *relationship_counts.entry(kind.name().to_string()).or_default() += 1;
+            *relationship_counts
+                .entry(kind.name().to_string())
+                .or_default() += 1;
             *quadrant_counts
                 .entry(quadrant_name(quadrant).to_string())
                 .or_default() += 1;
             if let Some(r) = &r {
-                *segment_counts.entry(r.segment.name().to_string()).or_default() += 1;
+                *segment_counts
+                    .entry(r.segment.name().to_string())
+                    .or_default() += 1;
             }
             let act = a.activity;
             clients.push(ClientScore {
@@ -490,7 +515,12 @@ impl Scorer {
             });
         }
         let engagement = summary_of(clients.iter().map(|c| c.engagement.score).collect());
-        let effectiveness = summary_of(clients.iter().filter_map(|c| c.effectiveness.score).collect());
+        let effectiveness = summary_of(
+            clients
+                .iter()
+                .filter_map(|c| c.effectiveness.score)
+                .collect(),
+        );
         let mut warnings = Vec::new();
         if self.skipped > 0 {
             warnings.push(Warning {
@@ -555,7 +585,14 @@ impl Scorer {
     }
 
     /// The play rules' inputs for ledger client `i`.
-    fn signals(&self, i: usize, as_of: i32, a: &Assessment, expected_value: f64, median_value: f64) -> plays::Signals {
+    fn signals(
+        &self,
+        i: usize,
+        as_of: i32,
+        a: &Assessment,
+        expected_value: f64,
+        median_value: f64,
+    ) -> plays::Signals {
         let rec = self.ledger.record(i);
         let id = self.ledger.client_id(i);
         let upto = activity::days_until(rec, as_of);
@@ -572,9 +609,9 @@ impl Scorer {
             reopened: rec.support_reopened,
             feedback_given: rec.count(EventKind::Feedback) + rec.count(EventKind::Review),
             cost_score: a.effectiveness.components.cost_to_serve.score,
-            days_to_renewal: rec.last_renewal_ms.map(|ms| {
-                (day_of(ms) as i64 + p.renewal_period_days as i64) - as_of as i64
-            }),
+            days_to_renewal: rec
+                .last_renewal_ms
+                .map(|ms| (day_of(ms) as i64 + p.renewal_period_days as i64) - as_of as i64),
             usage_30d: recent.iter().map(|d| d.events as f64).sum(),
             usage_limit: p.usage_limits.get(id).copied(),
             expected_value,
@@ -594,7 +631,11 @@ impl Scorer {
 
     /// Without the models (the small engine build), asking for them is an error.
     #[cfg(not(feature = "models"))]
-    fn customer_base(&self, options: &ScoreOptions, _as_of_ms: i64) -> Result<Option<CustomerBase>> {
+    fn customer_base(
+        &self,
+        options: &ScoreOptions,
+        _as_of_ms: i64,
+    ) -> Result<Option<CustomerBase>> {
         match options.customer_base {
             Some(_) => Err(RapportError::new(
                 ErrorCode::InvalidConfig,

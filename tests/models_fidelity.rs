@@ -258,3 +258,86 @@ fn bg_nbd_predicts_the_cdnow_holdout() {
         assert!(w[1].mean_actual > w[0].mean_actual * 0.8, "{buckets:?}");
     }
 }
+
+#[test]
+fn the_report_carries_the_fitted_models_values_per_client() {
+    use rapport::config::ScorerOptions;
+    use rapport::ingest::CsvOptions;
+    use rapport::models::summary::{from_ledger, TimeUnit};
+    use rapport::scorer::{ScoreOptions, Scorer};
+    let events = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/cdnow_sample_events.csv"
+    ))
+    .unwrap();
+    let mut s = Scorer::new(&ScorerOptions::default()).unwrap();
+    let cols = CsvOptions::from_json(r#"{"columns": {"clientId": "customer_id", "timestamp": "date", "kind": "type", "value": "amount"}}"#).unwrap();
+    s.ingest_csv(&events, &cols).unwrap();
+    // As of the end of the 39-week calibration period the ledger's summary is the published
+    // one, so the fit is the published BG/NBD fit.
+    let opts: ScoreOptions = serde_json::from_str(
+        r#"{"asOf": "1997-09-30", "customerBase": {"model": "bgnbd", "unit": "weeks", "horizon": 39}}"#,
+    )
+    .unwrap();
+    let r = s.score(&opts).unwrap();
+    let base = r.customer_base.as_ref().unwrap();
+    let fit = base.fit.as_ref().unwrap();
+    to_stated_precision(fit.param("r").unwrap(), 0.243, 3);
+    to_stated_precision(fit.param("alpha").unwrap(), 4.414, 3);
+    to_stated_precision(fit.log_likelihood, -9582.4, 1);
+    assert!(base.spend_fit.is_some());
+    let m = BgNbd {
+        r: fit.param("r").unwrap(),
+        alpha: fit.param("alpha").unwrap(),
+        a: fit.param("a").unwrap(),
+        b: fit.param("b").unwrap(),
+    };
+    let end = rapport::time::parse_timestamp("1997-09-30").unwrap();
+    let summary = from_ledger(s.ledger(), end, None, TimeUnit::Weeks).unwrap();
+    assert_eq!(r.clients.len(), 2357);
+    let mut quiet_by_model = 0;
+    for (c, sm) in r.clients.iter().zip(
+        // Both sorted by id as strings.
+        {
+            let mut v = summary.clone();
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            v
+        },
+    ) {
+        assert_eq!(c.client_id, sm.id);
+        let v = c.value.unwrap();
+        assert_eq!(v.p_alive, m.p_alive(sm.frequency, sm.recency, sm.t));
+        assert_eq!(
+            v.expected_purchases,
+            m.expected_purchases(39.0, sm.frequency, sm.recency, sm.t)
+        );
+        assert!(v.clv.unwrap() >= 0.0 && v.expected_spend.unwrap() > 0.0);
+        if c.relationship.reason.text.contains("P(alive)") {
+            quiet_by_model += 1;
+            assert!(
+                v.p_alive < 0.5
+                    || c.relationship.kind == rapport::relationship::RelationshipType::Marriage
+                    || c.relationship.kind == rapport::relationship::RelationshipType::Dating
+            );
+        }
+    }
+    assert!(quiet_by_model > 0);
+    // Given parameters skip the fit; an unsuitable model is an error naming the key.
+    let opts: ScoreOptions = serde_json::from_str(
+        r#"{"asOf": "1997-09-30", "customerBase": {"params": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, "spendParams": {"p": 6.25, "q": 3.74, "v": 15.44}}}"#,
+    )
+    .unwrap();
+    let r = s.score(&opts).unwrap();
+    assert!(r.customer_base.as_ref().unwrap().fit.is_none());
+    let bad: ScoreOptions = serde_json::from_str(r#"{"customerBase": {"model": "sbg"}}"#).unwrap();
+    assert_eq!(
+        s.score(&bad).unwrap_err().field.as_deref(),
+        Some("customerBase.model")
+    );
+    let bad: ScoreOptions =
+        serde_json::from_str(r#"{"customerBase": {"params": {"r": 1}}}"#).unwrap();
+    assert_eq!(
+        s.score(&bad).unwrap_err().field.as_deref(),
+        Some("customerBase.params.alpha")
+    );
+}

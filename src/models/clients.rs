@@ -25,10 +25,16 @@ pub struct CustomerBaseOptions {
     /// `bgnbd` (default), `mbgnbd` or `pareto-nbd`.
     pub model: ModelName,
     /// The purchase model's parameters; fitted to the clients when absent.
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Record<string, number>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Record<string, number>")
+    )]
     pub params: Option<BTreeMap<String, f64>>,
     /// Gamma-Gamma parameters (`p, q, v`); fitted to the repeat buyers when absent.
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Record<string, number>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Record<string, number>")
+    )]
     pub spend_params: Option<BTreeMap<String, f64>>,
     /// Time unit of the models (`days` or `weeks`, default).
     pub unit: TimeUnit,
@@ -117,11 +123,18 @@ fn field(e: RapportError, prefix: &str) -> RapportError {
 }
 
 /// Applies the models to every client of `ledger` with a purchase by `end_ms`.
-pub fn value_clients(ledger: &Ledger, end_ms: i64, o: &CustomerBaseOptions) -> Result<CustomerBase> {
+pub fn value_clients(
+    ledger: &Ledger,
+    end_ms: i64,
+    o: &CustomerBaseOptions,
+) -> Result<CustomerBase> {
     let bad = |k: &str, m: String| {
         RapportError::new(ErrorCode::InvalidConfig, m).with_field(format!("customerBase.{k}"))
     };
-    if !matches!(o.model, ModelName::Bgnbd | ModelName::Mbgnbd | ModelName::ParetoNbd) {
+    if !matches!(
+        o.model,
+        ModelName::Bgnbd | ModelName::Mbgnbd | ModelName::ParetoNbd
+    ) {
         return Err(bad(
             "model",
             "must be a repeat-purchase model: bgnbd, mbgnbd or pareto-nbd".into(),
@@ -129,13 +142,19 @@ pub fn value_clients(ledger: &Ledger, end_ms: i64, o: &CustomerBaseOptions) -> R
     }
     let horizon = o.horizon.unwrap_or(365.0 / o.unit.days());
     if !(horizon.is_finite() && horizon >= 0.0) {
-        return Err(bad("horizon", format!("must be a non-negative number, got {horizon}")));
+        return Err(bad(
+            "horizon",
+            format!("must be a non-negative number, got {horizon}"),
+        ));
     }
     if o.months > 1200 {
         return Err(bad("months", "must be at most 1200".into()));
     }
     if !(o.discount_rate.is_finite() && o.discount_rate >= 0.0) {
-        return Err(bad("discountRate", format!("must be a non-negative number, got {}", o.discount_rate)));
+        return Err(bad(
+            "discountRate",
+            format!("must be a non-negative number, got {}", o.discount_rate),
+        ));
     }
     let end = crate::time::day_of(end_ms);
     let summaries: Vec<Option<ClientSummary>> = (0..ledger.len())
@@ -175,7 +194,15 @@ pub fn value_clients(ledger: &Ledger, end_ms: i64, o: &CustomerBaseOptions) -> R
     let (spend, spend_fit, spend_note) = match &o.spend_params {
         Some(p) => {
             let v = params_vec(ModelName::GammaGamma, &given(p)).map_err(|e| field(e, "spend"))?;
-            (Some(GammaGamma { p: v[0], q: v[1], v: v[2] }), None, None)
+            (
+                Some(GammaGamma {
+                    p: v[0],
+                    q: v[1],
+                    v: v[2],
+                }),
+                None,
+                None,
+            )
         }
         None => {
             let spend_rows: Vec<SpendRow> = summaries

@@ -274,10 +274,6 @@ pub(crate) fn fit_positive_with_gradient(
         log_likelihood: -m.value,
         iterations: m.iterations,
         converged: m.converged,
-        standard_errors: names
-            .iter()
-            .map(|n| n.to_string())
-            .zip(errors)
-            .collect(),
+        standard_errors: names.iter().map(|n| n.to_string()).zip(errors).collect(),
     })
 }

@@ -1,0 +1,394 @@
+//! The rules of the effective-customer score, relationship types, the loyalty–profitability
+//! matrix, RFM and recommended plays, pinned on small hand-made clients.
+
+use rapport::config::ScorerOptions;
+use rapport::plays::PlayKind;
+use rapport::relationship::{LoyaltyQuadrant, RelationshipType};
+use rapport::rfm::RfmSegment;
+use rapport::scorer::{ClientScore, Report, ScoreOptions, Scorer};
+
+const AS_OF: &str = "2024-12-31";
+
+/// Day `d` before `AS_OF` (2024-12-31) as `YYYY-MM-DD`.
+fn day(d: i64) -> String {
+    rapport::time::format_day((rapport::time::days_from_civil(2024, 12, 31) - d) as i32)
+}
+
+/// An event `d` days before `AS_OF`, with extra JSON fields.
+fn ev(id: &str, d: i64, kind: &str, extra: &str) -> String {
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(",{extra}")
+    };
+    format!(
+        r#"{{"clientId":"{id}","timestamp":"{}","kind":"{kind}"{extra}}}"#,
+        day(d)
+    )
+}
+
+fn report(events: &[String], options: &str) -> Report {
+    let mut o = ScorerOptions::from_json(options).unwrap();
+    o.as_of = Some(rapport::event::TimestampInput::Text(AS_OF.into()));
+    let mut s = Scorer::new(&o).unwrap();
+    s.ingest_json(&format!("[{}]", events.join(","))).unwrap();
+    s.score(&ScoreOptions::default()).unwrap()
+}
+
+fn client<'a>(r: &'a Report, id: &str) -> &'a ClientScore {
+    r.clients.iter().find(|c| c.client_id == id).unwrap()
+}
+
+fn plays(c: &ClientScore) -> Vec<PlayKind> {
+    c.plays.iter().map(|p| p.play).collect()
+}
+
+/// A small, well-engaged client and a big, high-maintenance one.
+fn small_and_big() -> Vec<String> {
+    let mut e = Vec::new();
+    for (id, amount) in [("small", 100), ("big", 1000)] {
+        e.push(ev(id, 200, "signup", ""));
+        for k in 0..5 {
+            e.push(ev(
+                id,
+                180 - 40 * k,
+                "purchase",
+                &format!(r#""value":{amount}"#),
+            ));
+        }
+        for d in (0..200).step_by(3) {
+            e.push(ev(id, d, "usage", r#""feature":"reports""#));
+        }
+    }
+    // The small client onboards fully, reads the docs, answers when asked, gives feedback, and
+    // raises one clear ticket.
+    for step in ["account", "import", "invite"] {
+        e.push(ev(
+            "small",
+            199,
+            "onboarding",
+            &format!(r#""feature":"{step}""#),
+        ));
+    }
+    for d in [150, 90, 30] {
+        e.push(ev("small", d, "self_service", ""));
+    }
+    e.push(ev("small", 120, "response", ""));
+    e.push(ev("small", 100, "feedback", r#""value":2"#));
+    e.push(ev("small", 20, "review", ""));
+    e.push(ev("small", 60, "support", r#""messages":2,"cost":10"#));
+    // The big client: thirty long tickets, half reopened, 200 each to handle.
+    for k in 0..30 {
+        e.push(ev(
+            "big",
+            5 * k,
+            "support",
+            &format!(r#""messages":10,"cost":200,"reopened":{}"#, k % 2 == 0),
+        ));
+    }
+    e
+}
+
+#[test]
+fn a_small_effective_client_ranks_above_a_big_high_maintenance_one() {
+    let r = report(&small_and_big(), "{}");
+    let (small, big) = (client(&r, "small"), client(&r, "big"));
+    assert!(big.revenue > small.revenue);
+    let (se, be) = (&small.effectiveness, &big.effectiveness);
+    // Net value: 500 − 10 against 5000 − 6000.
+    assert_eq!(se.net_value, 490.0);
+    assert_eq!(be.net_value, -1000.0);
+    assert_eq!(be.cost_to_serve, 6000.0);
+    assert!(
+        se.score.unwrap() > be.score.unwrap() + 30.0,
+        "{se:?}\n{be:?}"
+    );
+    // Communication: 2 messages a ticket is clear (≤ 3); 10 of 12 with half reopened is not.
+    assert_eq!(se.components.communication.score, Some(100.0));
+    let clarity = (12.0 - 10.0) / (12.0 - 3.0);
+    assert_eq!(
+        be.components.communication.score,
+        Some((100.0 * clarity * 0.5_f64 * 10.0).round() / 10.0)
+    );
+    // Cost to serve: 10/500 = 2% of revenue against a 50% ceiling; 120% scores 0.
+    assert_eq!(se.components.cost_to_serve.score, Some(96.0));
+    assert_eq!(be.components.cost_to_serve.score, Some(0.0));
+    assert_eq!(be.components.cost_to_serve.raw, Some(1.2));
+    // Collaboration: all onboarding steps, information provided; the big client did neither.
+    assert_eq!(se.components.collaboration.score, Some(100.0));
+    assert_eq!(be.components.collaboration.score, Some(0.0));
+    // Feedback: 2 pieces over 200 days (2.22 quarters) = 0.9 a quarter.
+    assert_eq!(se.components.feedback.score, Some(90.0));
+    assert_eq!(be.components.feedback.score, Some(0.0));
+    // Informed: self-service 3 of 3 + 1 ticket, all of the one feature.
+    assert_eq!(se.components.informed.raw, Some((1.0 + 0.75) / 2.0));
+    // The high-maintenance client is told to get help, and ranks below in the matrix too.
+    assert_eq!(big.plays[0].play, PlayKind::SupportIntervention);
+    let mut ranked: Vec<&ClientScore> = r.clients.iter().collect();
+    ranked.sort_by(|a, b| {
+        b.effectiveness
+            .score
+            .partial_cmp(&a.effectiveness.score)
+            .unwrap()
+    });
+    assert_eq!(ranked[0].client_id, "small");
+    assert_eq!(small.relationship.quadrant, LoyaltyQuadrant::TrueFriend);
+    assert_eq!(big.relationship.quadrant, LoyaltyQuadrant::Barnacle);
+}
+
+#[test]
+fn components_without_data_are_unknown_not_zero() {
+    // One client that only uses the product: no tickets, no purchases; nobody in this business
+    // records onboarding, responses or feedback.
+    let e: Vec<String> = (0..10).map(|d| ev("quiet", d, "usage", "")).collect();
+    let r = report(&e, "{}");
+    let c = &client(&r, "quiet").effectiveness;
+    for comp in [
+        &c.components.communication,
+        &c.components.collaboration,
+        &c.components.feedback,
+        &c.components.cost_to_serve,
+    ] {
+        assert_eq!(comp.score, None);
+        assert_eq!(comp.weight, 0.0);
+    }
+    // Informed is known only through feature adoption, and here there is no catalog at all.
+    assert_eq!(c.score, None);
+    // With a feature the client used, informed is the one component and carries all weight.
+    let e: Vec<String> = (0..10)
+        .map(|d| ev("q", d, "usage", r#""feature":"a""#))
+        .collect();
+    let r = report(&e, "{}");
+    let c = &client(&r, "q").effectiveness;
+    assert_eq!(c.components.informed.weight, 1.0);
+    assert_eq!(c.score, Some(100.0));
+}
+
+fn monthly(id: &str, from: i64, to: i64) -> Vec<String> {
+    let mut e = Vec::new();
+    let mut d = from;
+    while d >= to {
+        e.push(ev(id, d, "purchase", r#""value":50"#));
+        e.push(ev(id, d, "usage", ""));
+        d -= 30;
+    }
+    e
+}
+
+#[test]
+fn relationship_types_follow_their_rules() {
+    let mut e = Vec::new();
+    e.extend(monthly("marriage", 720, 0)); // two years, monthly, up to today
+    e.extend(monthly("dating", 60, 0)); // three purchases in two months
+    e.extend(monthly("fling", 360, 300)); // three purchases, then ten months of silence
+    e.extend(monthly("ended", 1200, 420)); // a long relationship that stopped 14 months ago
+    e.push(ev("once", 300, "purchase", r#""value":900"#));
+    let r = report(&e, "{}");
+    let t = |id: &str| {
+        let c = client(&r, id);
+        (c.relationship.kind, c.relationship.healthy)
+    };
+    assert_eq!(t("marriage"), (RelationshipType::Marriage, true));
+    assert_eq!(t("dating"), (RelationshipType::Dating, true));
+    assert_eq!(t("fling"), (RelationshipType::Fling, false));
+    assert_eq!(t("ended"), (RelationshipType::Ended, false));
+    assert_eq!(t("once"), (RelationshipType::OneTime, false));
+    assert_eq!(client(&r, "marriage").relationship.occasions, 25);
+    assert_eq!(client(&r, "marriage").relationship.span_days, 720);
+    assert_eq!(r.portfolio.relationships["marriage"], 1);
+    assert_eq!(r.portfolio.relationships["one_time"], 1);
+    // An ended relationship is never proposed; a marriage that pays is.
+    assert!(!client(&r, "ended").relationship.long_term.worth_proposing);
+    let m = &client(&r, "marriage").relationship.long_term;
+    assert!(m.worth_proposing);
+    // 25 × 50 over 720 days, at that pace for a year.
+    assert!(
+        (m.expected_value - 1250.0 / (720.0 / 365.0)).abs() < 0.01,
+        "{m:?}"
+    );
+}
+
+#[test]
+fn a_one_time_client_is_healthy_only_in_a_one_time_business() {
+    let e = vec![ev("trip", 5, "purchase", r#""value":4000"#)];
+    let repeat = report(&e, r#"{"businessModel":"repeat"}"#);
+    let once = report(&e, r#"{"businessModel":"one_time"}"#);
+    let (a, b) = (
+        &client(&repeat, "trip").relationship,
+        &client(&once, "trip").relationship,
+    );
+    assert_eq!(
+        (a.kind, b.kind),
+        (RelationshipType::OneTime, RelationshipType::OneTime)
+    );
+    assert!(!a.healthy && b.healthy);
+    assert_eq!(a.reason.code, "ONE_TIME_MISSED");
+    assert_eq!(b.reason.code, "ONE_TIME_EXPECTED");
+    assert_eq!(
+        once.portfolio.business_model,
+        rapport::config::BusinessModel::OneTime
+    );
+    // A one-time business expects nothing more from it; a repeat business projects its pace
+    // (4000 over its first 30 days, for a year).
+    assert_eq!(b.long_term.expected_value, 0.0);
+    assert!(!b.long_term.worth_proposing);
+    assert_eq!(
+        a.long_term.expected_value,
+        (4000.0 * 365.0 / 30.0 * 100.0_f64).round() / 100.0
+    );
+}
+
+#[test]
+fn the_loyalty_profitability_matrix_uses_the_given_thresholds() {
+    let mut e = Vec::new();
+    // Long (activity over 300 days) or short (30 days); profitable (revenue 1000) or not (10).
+    for (id, span, value) in [
+        ("friend", 300, 1000),
+        ("butterfly", 30, 1000),
+        ("barnacle", 300, 10),
+        ("stranger", 30, 10),
+    ] {
+        e.push(ev(id, span, "purchase", &format!(r#""value":{value}"#)));
+        e.push(ev(id, 0, "usage", ""));
+    }
+    let r = report(
+        &e,
+        r#"{"relationship":{"loyalDays":100,"profitableValue":500}}"#,
+    );
+    for (id, q) in [
+        ("friend", LoyaltyQuadrant::TrueFriend),
+        ("butterfly", LoyaltyQuadrant::Butterfly),
+        ("barnacle", LoyaltyQuadrant::Barnacle),
+        ("stranger", LoyaltyQuadrant::Stranger),
+    ] {
+        assert_eq!(client(&r, id).relationship.quadrant, q, "{id}");
+    }
+    // Default thresholds are the medians: 165 days and 505 of net value split them the same way.
+    let r = report(&e, "{}");
+    assert_eq!(
+        client(&r, "butterfly").relationship.quadrant,
+        LoyaltyQuadrant::Butterfly
+    );
+    assert_eq!(
+        client(&r, "barnacle").relationship.quadrant,
+        LoyaltyQuadrant::Barnacle
+    );
+    assert_eq!(r.portfolio.loyalty_quadrants["true_friend"], 1);
+}
+
+#[test]
+fn rfm_scores_and_segments_through_the_scorer() {
+    let mut e = Vec::new();
+    // Five buyers: from recent, frequent and big to long gone, once and small.
+    for (k, id) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+        let k = k as i64;
+        for j in 0..(5 - k) {
+            e.push(ev(
+                id,
+                10 + 100 * k + j,
+                "purchase",
+                &format!(r#""value":{}"#, 100 * (5 - k)),
+            ));
+        }
+    }
+    e.push(ev("nobuy", 1, "usage", ""));
+    let r = report(&e, "{}");
+    let code = |id: &str| client(&r, id).rfm.as_ref().unwrap().code.clone();
+    assert_eq!(code("a"), "555");
+    assert_eq!(code("c"), "333");
+    assert_eq!(code("e"), "111");
+    assert_eq!(
+        client(&r, "a").rfm.as_ref().unwrap().segment,
+        RfmSegment::Champions
+    );
+    assert_eq!(
+        client(&r, "e").rfm.as_ref().unwrap().segment,
+        RfmSegment::Lost
+    );
+    assert_eq!(client(&r, "e").rfm.as_ref().unwrap().recency_days, 410);
+    assert!(client(&r, "nobuy").rfm.is_none());
+    assert_eq!(r.portfolio.rfm_segments.values().sum::<u64>(), 5);
+    // Three bins: scores 1–3.
+    let r = report(&e, r#"{"rfm":{"bins":3}}"#);
+    assert_eq!(client(&r, "a").rfm.as_ref().unwrap().code, "333");
+}
+
+#[test]
+fn each_play_fires_on_its_signals() {
+    let mut e = Vec::new();
+    // Heavy daily user on a plan of 40 events a month: upsell.
+    for d in 0..60 {
+        e.push(ev("limit", d, "usage", ""));
+    }
+    // Renewed 320 days ago, engaged: renewal due in 45 days.
+    e.push(ev("renew", 320, "renewal", r#""value":500"#));
+    for d in 0..40 {
+        e.push(ev("renew", d, "usage", ""));
+    }
+    // Was a big buyer, silent for a few weeks: at risk, worth winning back.
+    for d in [230, 200, 170, 140, 110, 80] {
+        e.push(ev("slipping", d, "purchase", r#""value":400"#));
+    }
+    // New, one feature of five: onboarding.
+    e.push(ev("newbie", 5, "usage", r#""feature":"a""#));
+    for f in ["b", "c", "d", "e"] {
+        e.push(ev("limit", 1, "usage", &format!(r#""feature":"{f}""#)));
+    }
+    // Engaged and happy: advocacy.
+    for d in 0..30 {
+        e.push(ev("fan", d, "usage", r#""feature":"a""#));
+    }
+    e.push(ev("fan", 3, "feedback", r#""value":5"#));
+    let r = report(&e, r#"{"plays":{"usageLimits":{"limit":40}}}"#);
+    assert_eq!(client(&r, "limit").plays[0].play, PlayKind::RenewalUpsell);
+    assert!(client(&r, "limit").plays[0].reason.contains("40"));
+    let renew = &client(&r, "renew").plays[0];
+    assert_eq!(renew.play, PlayKind::RenewalUpsell);
+    assert_eq!(renew.signals[0].value, 45.0);
+    assert_eq!(
+        client(&r, "slipping").status,
+        rapport::activity::Status::AtRisk
+    );
+    assert!(plays(client(&r, "slipping")).contains(&PlayKind::ReEngagement));
+    assert!(plays(client(&r, "newbie")).contains(&PlayKind::OnboardingEducation));
+    // The fan also uses one feature of five a month in: advocacy first, then onboarding.
+    assert_eq!(
+        plays(client(&r, "fan")),
+        vec![PlayKind::AdvocacyAsk, PlayKind::OnboardingEducation]
+    );
+    // Engaged but never asked: feedback request (the renewal client has given none).
+    assert!(plays(client(&r, "renew")).contains(&PlayKind::FeedbackRequest));
+    // Plays can be switched off and capped.
+    let r = report(
+        &e,
+        r#"{"plays":{"usageLimits":{"limit":40},"disabled":["renewal_upsell"],"maxPlays":1}}"#,
+    );
+    assert!(!plays(client(&r, "limit")).contains(&PlayKind::RenewalUpsell));
+    assert!(r.clients.iter().all(|c| c.plays.len() <= 1));
+}
+
+#[test]
+fn bad_options_name_their_key() {
+    for (json, field) in [
+        (r#"{"businessModel":"sometimes"}"#, "businessModel"),
+        (r#"{"rfm":{"bins":12}}"#, "rfm.bins"),
+        (
+            r#"{"effectiveness":{"clearMessages":20}}"#,
+            "effectiveness.unclearMessages",
+        ),
+        (
+            r#"{"relationship":{"quietPAlive":2}}"#,
+            "relationship.quietPAlive",
+        ),
+        (r#"{"plays":{"disabled":["hug"]}}"#, "plays.disabled[0]"),
+        (
+            r#"{"plays":{"usageLimits":{"x":-1}}}"#,
+            "plays.usageLimits.x",
+        ),
+    ] {
+        let err = ScorerOptions::from_json(json)
+            .and_then(|o| o.resolve().map(|_| ()))
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some(field), "{json}: {err}");
+    }
+}
