@@ -168,6 +168,7 @@ pub fn standard_errors(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Option<f64>>
 /// [`standard_errors`] from an analytic gradient `grad` of the negative log-likelihood: each
 /// Hessian column is a central difference of gradients, 2n gradient evaluations instead of the
 /// 2n² function evaluations of the second differences.
+#[allow(clippy::needless_range_loop)] // symmetrising by (i, j) reads most plainly with indices
 pub fn standard_errors_from_gradient(
     grad: &dyn Fn(&[f64]) -> Vec<f64>,
     x: &[f64],
