@@ -12,6 +12,7 @@ pub mod event;
 pub mod ingest;
 pub mod ledger;
 pub mod models;
+pub mod monitoring;
 pub mod plays;
 pub mod relationship;
 pub mod rfm;

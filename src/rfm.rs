@@ -7,9 +7,11 @@
 //! - **monetary** = revenue up to the day scored.
 //!
 //! With `n` clients and `bins` bins (default 5), a value's score is
-//! `1 + ⌊bins · below / n⌋`, where `below` counts the clients with a strictly worse value (a
-//! larger recency; a smaller frequency or monetary). Equal values always get equal scores, and
-//! the scores do not depend on the order clients arrive in. The code is the three scores
+//! `1 + min(bins − 1, ⌊bins · below / (n − 1)⌋)`, where `below` counts the clients with a
+//! strictly worse value (a larger recency; a smaller frequency or monetary): the worst value
+//! scores 1, the best `bins`, and the rest spread evenly by rank (a single client scores the
+//! middle bin). Equal values always get equal scores — the score of the lowest rank they
+//! share — and the scores do not depend on the order clients arrive in. The code is the three scores
 //! written together, `R F M` (e.g. `"545"`).
 //!
 //! Segments read the recency score `R` and `FM`, the mean of the frequency and monetary scores
@@ -149,16 +151,19 @@ impl RfmValues {
     }
 }
 
-/// Quantile scores of `values` (higher is better): `1 + ⌊bins · below / n⌋`.
+/// Quantile scores of `values` (higher is better): `1 + min(bins − 1, ⌊bins · below / (n − 1)⌋)`.
 fn scores<T: Ord + Copy>(values: &[T], bins: u32) -> Vec<u32> {
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
     let n = values.len() as u64;
+    if n == 1 {
+        return vec![bins.div_ceil(2)];
+    }
     values
         .iter()
         .map(|v| {
             let below = sorted.partition_point(|x| x < v) as u64;
-            1 + (bins as u64 * below / n) as u32
+            1 + (bins as u64 * below / (n - 1)).min(bins as u64 - 1) as u32
         })
         .collect()
 }
@@ -258,13 +263,15 @@ mod tests {
     #[test]
     fn quantile_scores_tie_equal_values_and_span_the_bins() {
         assert_eq!(scores(&[10, 20, 30, 40, 50], 5), vec![1, 2, 3, 4, 5]);
-        // Ties share the lowest score their value reaches.
-        assert_eq!(scores(&[7, 7, 7, 9], 5), vec![1, 1, 1, 4]);
+        // Ties share the score of the lowest rank they hold; the best value scores the top.
+        assert_eq!(scores(&[7, 7, 7, 9], 5), vec![1, 1, 1, 5]);
+        assert_eq!(scores(&[4, 9], 5), vec![1, 5]);
+        assert_eq!(scores(&[4], 5), vec![3]);
         assert_eq!(
             scores(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5),
             vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
         );
-        assert_eq!(scores(&[3, 1, 2], 2), vec![2, 1, 1]);
+        assert_eq!(scores(&[3, 1, 2], 2), vec![2, 1, 2]);
         assert_eq!(to_five(3, 3), 5);
         assert_eq!(to_five(2, 3), 3);
     }

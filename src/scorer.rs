@@ -71,7 +71,7 @@ pub struct StatusCounts {
 }
 
 impl StatusCounts {
-    fn add(&mut self, s: Status) {
+    pub(crate) fn add(&mut self, s: Status) {
         *match s {
             Status::New => &mut self.new,
             Status::Active => &mut self.active,

@@ -392,3 +392,146 @@ fn bad_options_name_their_key() {
         assert_eq!(err.field.as_deref(), Some(field), "{json}: {err}");
     }
 }
+
+fn history(events: &[String], options: &str) -> rapport::monitoring::History {
+    let mut o = ScorerOptions::default();
+    o.as_of = Some(rapport::event::TimestampInput::Text(AS_OF.into()));
+    let mut s = Scorer::new(&o).unwrap();
+    s.ingest_json(&format!("[{}]", events.join(","))).unwrap();
+    s.history(&serde_json::from_str(options).unwrap()).unwrap()
+}
+
+#[test]
+fn history_tracks_periods_migrations_alerts_and_cohorts() {
+    let mut e = Vec::new();
+    // Steady: a purchase and daily use for the whole of the last 120 days.
+    for d in 0..120 {
+        e.push(ev("steady", d, "usage", ""));
+        if d % 10 == 0 {
+            e.push(ev("steady", d, "purchase", r#""value":20"#));
+        }
+    }
+    // Fading: the best customer until 90 days ago, silent since.
+    for d in 90..120 {
+        e.push(ev("fading", d, "usage", ""));
+        e.push(ev("fading", d, "purchase", r#""value":100"#));
+    }
+    // Late: first seen 20 days ago.
+    e.push(ev("late", 20, "purchase", r#""value":5"#));
+    let h = history(&e, r#"{"period":"month","periods":4}"#);
+    assert_eq!(
+        h.ends,
+        vec!["2024-09-30", "2024-10-31", "2024-11-30", "2024-12-31"]
+    );
+    assert_eq!(h.portfolio.len(), 4);
+    // Before `late` arrives (11 December), two clients; then three.
+    assert_eq!(
+        h.portfolio.iter().map(|p| p.clients).collect::<Vec<_>>(),
+        vec![2, 2, 2, 3]
+    );
+    assert_eq!(h.portfolio[0].status_counts.active, 2);
+    assert_eq!(h.portfolio[3].status_counts.dormant, 1);
+    // Per-client series line up with the ends; `late` has none before it existed.
+    let late = h.clients.iter().find(|c| c.client_id == "late").unwrap();
+    assert!(late.points[2].is_none() && late.points[3].is_some());
+    let fading = h.clients.iter().find(|c| c.client_id == "fading").unwrap();
+    let first = fading.points[0].as_ref().unwrap();
+    let now = fading.points[3].as_ref().unwrap();
+    assert_eq!(first.segment, Some(RfmSegment::Champions));
+    assert!(now.engagement < first.engagement - 20.0);
+    // Migrations from the first end to the last: fading left the champions and the actives.
+    let seg = h
+        .transitions
+        .segments
+        .iter()
+        .find(|m| m.from == "champions" && m.to != "champions")
+        .unwrap();
+    assert_eq!(seg.client_ids, vec!["fading".to_string()]);
+    let st = h
+        .transitions
+        .statuses
+        .iter()
+        .find(|m| m.from == "active" && m.to == "dormant")
+        .unwrap();
+    assert_eq!(
+        (st.clients, st.client_ids.clone()),
+        (1, vec!["fading".to_string()])
+    );
+    // Only fading's engagement fell by 20 points or more.
+    let alerts: Vec<&str> = h
+        .alerts
+        .iter()
+        .filter(|a| a.score == "engagement")
+        .map(|a| a.client_id.as_str())
+        .collect();
+    assert_eq!(alerts, vec!["fading"]);
+    // Cohorts by month of first activity: fading and steady began in September (day 119 and
+    // earlier), late in December. Of September's two, one was active in each later month
+    // except October, when both were.
+    let sept = h.cohorts.iter().find(|c| c.month == "2024-09").unwrap();
+    assert_eq!(sept.clients, 2);
+    assert_eq!(sept.retention, vec![1.0, 1.0, 0.5, 0.5]);
+    let dec = h.cohorts.iter().find(|c| c.month == "2024-12").unwrap();
+    assert_eq!((dec.clients, dec.retention.clone()), (1, vec![1.0]));
+    // Comparing other dates, and leaving the series out.
+    let h = history(
+        &e,
+        r#"{"from":"2024-12-01","to":"2024-12-31","clients":false,"alertDrop":90}"#,
+    );
+    assert!(h.clients.is_empty());
+    assert!(h.alerts.is_empty());
+    assert_eq!(h.transitions.from, "2024-12-01");
+    assert_eq!(h.ends.len(), 12);
+}
+
+#[test]
+fn a_fitted_models_p_alive_decides_quiet_and_marriage() {
+    use rapport::activity::Status;
+    use rapport::config::{BusinessModel, RelationshipOptions};
+    use rapport::relationship::{classify, Facts, ModelView};
+    let long = Facts {
+        occasions: 10,
+        span_days: 500,
+        active_span_days: 500,
+        tenure_days: 520,
+        on_purchases: true,
+    };
+    let o = RelationshipOptions::default();
+    let view = |p| {
+        Some(ModelView {
+            p_alive: p,
+            year_value: None,
+        })
+    };
+    let kind = |f: &Facts, st, m| classify(f, st, m, BusinessModel::Repeat, &o).0;
+    // Without a model, an active long relationship is a marriage.
+    assert_eq!(
+        kind(&long, Status::Active, None),
+        RelationshipType::Marriage
+    );
+    // The model can see it is probably over, though the status still says active…
+    assert_eq!(
+        kind(&long, Status::Active, view(0.3)),
+        RelationshipType::Ended
+    );
+    // …or not sure enough for a marriage (0.5 ≤ P(alive) < 0.7).
+    assert_eq!(
+        kind(&long, Status::Active, view(0.6)),
+        RelationshipType::Dating
+    );
+    assert_eq!(
+        kind(&long, Status::Active, view(0.9)),
+        RelationshipType::Marriage
+    );
+    let short = Facts {
+        span_days: 40,
+        ..long
+    };
+    assert_eq!(
+        kind(&short, Status::Active, view(0.2)),
+        RelationshipType::Fling
+    );
+    // In a one-time business a fling is healthy; in a repeat one it is not.
+    assert!(classify(&short, Status::Dormant, None, BusinessModel::OneTime, &o).1);
+    assert!(!classify(&short, Status::Dormant, None, BusinessModel::Repeat, &o).1);
+}

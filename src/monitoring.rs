@@ -1,0 +1,427 @@
+//! Monitoring over time: each client's and the portfolio's scores at the end of every period
+//! (week or month), segment and status migrations between two dates, alerts for clients whose
+//! scores fell, and cohort retention by month of first activity.
+//!
+//! Past scores are recomputed from the ledger as of each date: activity status, engagement,
+//! RFM and relationship facts see only the days up to that date. The effective-customer score
+//! reads the ledger's running totals (tickets, feedback, onboarding), which are not dated, so
+//! its history shows the effect of revenue and tenure only.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::activity::{period_of, period_start, Status};
+use crate::config::Period;
+use crate::error::{ErrorCode, RapportError, Result};
+use crate::event::TimestampInput;
+use crate::rfm::{self, RfmSegment, RfmValues};
+use crate::scorer::{summary_of, Context, EngagementSummary, Scorer, StatusCounts};
+use crate::time::{self, day_of};
+
+/// Options for `history`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct HistoryOptions {
+    /// The last day of the history. Default: the scorer's `asOf` or the latest event.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
+    pub as_of: Option<TimestampInput>,
+    /// `week` or `month`. Default: the scorer's `period`.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub period: Option<Period>,
+    /// Number of periods, 1 to 520. Default: the scorer's `periods`.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub periods: Option<u32>,
+    /// Start of the comparison (transitions and alerts). Default: the first period's end.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
+    pub from: Option<TimestampInput>,
+    /// End of the comparison. Default: the last day of the history.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
+    pub to: Option<TimestampInput>,
+    /// Points an engagement or effective-customer score must fall, from `from` to `to`, to
+    /// raise an alert. Default 20.
+    pub alert_drop: f64,
+    /// Include each client's series. Default true.
+    pub clients: bool,
+    /// Cohorts (months of first activity) in the retention table, the latest last. Default 12.
+    pub cohort_months: u32,
+}
+
+impl Default for HistoryOptions {
+    fn default() -> Self {
+        HistoryOptions {
+            as_of: None,
+            period: None,
+            periods: None,
+            from: None,
+            to: None,
+            alert_drop: 20.0,
+            clients: true,
+            cohort_months: 12,
+        }
+    }
+}
+
+/// A client's scores at one date.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Point {
+    pub status: Status,
+    pub engagement: f64,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effectiveness: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<RfmSegment>,
+}
+
+/// One client's series, aligned with `History.ends` (`null` before its first activity).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ClientHistory {
+    pub client_id: String,
+    pub points: Vec<Option<Point>>,
+}
+
+/// The portfolio at one date.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodSummary {
+    /// The date scored: the period's last day (or the history's last day).
+    pub end: String,
+    pub clients: u64,
+    pub status_counts: StatusCounts,
+    pub engagement: EngagementSummary,
+    pub effectiveness: EngagementSummary,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<RfmSegment, number>"))]
+    pub rfm_segments: BTreeMap<String, u64>,
+}
+
+/// Clients that moved from one state to another.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Move {
+    pub from: String,
+    pub to: String,
+    pub clients: u64,
+    /// Who moved (for cells off the diagonal), sorted.
+    pub client_ids: Vec<String>,
+}
+
+/// Migrations between two dates: the non-empty cells of the transition matrices.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Transitions {
+    pub from: String,
+    pub to: String,
+    /// RFM segments, over clients with a purchase by both dates.
+    pub segments: Vec<Move>,
+    /// Activity statuses, over clients active by both dates.
+    pub statuses: Vec<Move>,
+}
+
+/// A client whose score fell.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub client_id: String,
+    /// `engagement` or `effectiveness`.
+    pub score: String,
+    pub from: f64,
+    pub to: f64,
+    pub drop: f64,
+}
+
+/// Clients whose first activity fell in one month, and the share of them active in each
+/// month since (`retention[0]` is 1).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Cohort {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub clients: u64,
+    pub retention: Vec<f64>,
+}
+
+/// What `history` returns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    pub period: Period,
+    /// The dates scored, oldest first.
+    pub ends: Vec<String>,
+    pub portfolio: Vec<PeriodSummary>,
+    /// Per client, sorted by id (empty with `clients: false`).
+    pub clients: Vec<ClientHistory>,
+    pub transitions: Transitions,
+    /// Largest drops first.
+    pub alerts: Vec<Alert>,
+    pub cohorts: Vec<Cohort>,
+}
+
+fn bad(key: &str, msg: impl Into<String>) -> RapportError {
+    RapportError::new(ErrorCode::InvalidConfig, msg).with_field(key)
+}
+
+fn date(v: &Option<TimestampInput>, key: &str) -> Result<Option<i32>> {
+    match v {
+        None => Ok(None),
+        Some(TimestampInput::Text(s)) => time::parse_timestamp(s).map(|ms| Some(day_of(ms))),
+        Some(TimestampInput::EpochMs(ms)) => time::from_epoch_ms(*ms).map(|ms| Some(day_of(ms))),
+    }
+    .map_err(|e| {
+        RapportError {
+            code: ErrorCode::InvalidConfig,
+            ..e
+        }
+        .with_field(key)
+    })
+}
+
+/// Every ledger client's point as of `day`.
+fn points_at(s: &Scorer, ctx: &Context, day: i32) -> Vec<Option<Point>> {
+    let ledger = s.ledger();
+    let assessed: Vec<Option<crate::scorer::Assessment>> =
+        (0..ledger.len()).map(|i| s.assess(i, day, ctx)).collect();
+    let values: Vec<(usize, RfmValues)> = (0..ledger.len())
+        .filter(|&i| assessed[i].is_some())
+        .filter_map(|i| RfmValues::of(ledger.record(i), day).map(|v| (i, v)))
+        .collect();
+    let mut segments = vec![None; ledger.len()];
+    let scored = rfm::score_all(
+        &values.iter().map(|v| v.1).collect::<Vec<_>>(),
+        s.config().rfm.bins,
+    );
+    for ((i, _), r) in values.iter().zip(scored) {
+        segments[*i] = Some(r.segment);
+    }
+    assessed
+        .into_iter()
+        .zip(segments)
+        .map(|(a, segment)| {
+            a.map(|a| Point {
+                status: a.activity.status,
+                engagement: a.engagement.score,
+                effectiveness: a.effectiveness.score,
+                segment,
+            })
+        })
+        .collect()
+}
+
+fn moves(pairs: Vec<(String, String, &str)>) -> Vec<Move> {
+    let mut cells: BTreeMap<(String, String), Move> = BTreeMap::new();
+    for (from, to, id) in pairs {
+        let m = cells.entry((from.clone(), to.clone())).or_insert(Move {
+            from: from.clone(),
+            to: to.clone(),
+            clients: 0,
+            client_ids: Vec::new(),
+        });
+        m.clients += 1;
+        if from != to {
+            m.client_ids.push(id.to_string());
+        }
+    }
+    let mut out: Vec<Move> = cells.into_values().collect();
+    for m in &mut out {
+        m.client_ids.sort();
+    }
+    out
+}
+
+impl Scorer {
+    /// Scores over time: see the module documentation.
+    pub fn history(&self, o: &HistoryOptions) -> Result<History> {
+        let cfg = self.config();
+        let last = day_of(self.resolve_as_of(&o.as_of)?);
+        let period = o.period.unwrap_or(cfg.period);
+        let count = o.periods.unwrap_or(cfg.periods);
+        if count == 0 || count > 520 {
+            return Err(bad(
+                "periods",
+                format!("must be between 1 and 520, got {count}"),
+            ));
+        }
+        if !(o.alert_drop.is_finite() && o.alert_drop >= 0.0) {
+            return Err(bad(
+                "alertDrop",
+                format!("must be a non-negative number, got {}", o.alert_drop),
+            ));
+        }
+        if o.cohort_months == 0 || o.cohort_months > 240 {
+            return Err(bad("cohortMonths", "must be between 1 and 240"));
+        }
+        let p_last = period_of(last, period);
+        let ends: Vec<i32> = (p_last - count as i32 + 1..=p_last)
+            .map(|p| (period_start(p + 1, period) - 1).min(last))
+            .collect();
+        let from = date(&o.from, "from")?.unwrap_or(ends[0]);
+        let to = date(&o.to, "to")?.unwrap_or(last);
+        if from > to {
+            return Err(bad("from", "must not be after `to`"));
+        }
+        let ctx = Context::new(self);
+        let series: Vec<Vec<Option<Point>>> =
+            ends.iter().map(|&d| points_at(self, &ctx, d)).collect();
+        let at = |d: i32| -> Vec<Option<Point>> {
+            match ends.iter().position(|&e| e == d) {
+                Some(k) => series[k].clone(),
+                None => points_at(self, &ctx, d),
+            }
+        };
+        let (before, after) = (at(from), at(to));
+
+        let ledger = self.ledger();
+        let mut order: Vec<usize> = (0..ledger.len()).collect();
+        order.sort_unstable_by(|&a, &b| ledger.client_id(a).cmp(ledger.client_id(b)));
+
+        let portfolio = ends
+            .iter()
+            .zip(&series)
+            .map(|(&end, pts)| {
+                let mut counts = StatusCounts::default();
+                let mut segs: BTreeMap<String, u64> = RfmSegment::ALL
+                    .iter()
+                    .map(|s| (s.name().to_string(), 0))
+                    .collect();
+                for p in pts.iter().flatten() {
+                    counts.add(p.status);
+                    if let Some(sg) = p.segment {
+                        *segs.entry(sg.name().to_string()).or_default() += 1;
+                    }
+                }
+                PeriodSummary {
+                    end: time::format_day(end),
+                    clients: pts.iter().flatten().count() as u64,
+                    status_counts: counts,
+                    engagement: summary_of(pts.iter().flatten().map(|p| p.engagement).collect()),
+                    effectiveness: summary_of(
+                        pts.iter()
+                            .flatten()
+                            .filter_map(|p| p.effectiveness)
+                            .collect(),
+                    ),
+                    rfm_segments: segs,
+                }
+            })
+            .collect();
+
+        let clients = if o.clients {
+            order
+                .iter()
+                .filter(|&&i| series.iter().any(|s| s[i].is_some()))
+                .map(|&i| ClientHistory {
+                    client_id: ledger.client_id(i).to_string(),
+                    points: series.iter().map(|s| s[i].clone()).collect(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+
+        let mut seg_pairs = Vec::new();
+        let mut status_pairs = Vec::new();
+        let mut alerts = Vec::new();
+        for &i in &order {
+            let (Some(a), Some(b)) = (&before[i], &after[i]) else {
+                continue;
+            };
+            let id = ledger.client_id(i);
+            status_pairs.push((a.status.name().to_string(), b.status.name().to_string(), id));
+            if let (Some(x), Some(y)) = (a.segment, b.segment) {
+                seg_pairs.push((x.name().to_string(), y.name().to_string(), id));
+            }
+            let mut alert = |score: &str, x: f64, y: f64| {
+                if x - y >= o.alert_drop && x > y {
+                    alerts.push(Alert {
+                        client_id: id.to_string(),
+                        score: score.to_string(),
+                        from: x,
+                        to: y,
+                        drop: ((x - y) * 10.0).round() / 10.0,
+                    });
+                }
+            };
+            alert("engagement", a.engagement, b.engagement);
+            if let (Some(x), Some(y)) = (a.effectiveness, b.effectiveness) {
+                alert("effectiveness", x, y);
+            }
+        }
+        alerts.sort_by(|a, b| {
+            b.drop
+                .total_cmp(&a.drop)
+                .then(a.client_id.cmp(&b.client_id))
+        });
+
+        Ok(History {
+            period,
+            ends: ends.iter().map(|&d| time::format_day(d)).collect(),
+            portfolio,
+            clients,
+            transitions: Transitions {
+                from: time::format_day(from),
+                to: time::format_day(to),
+                segments: moves(seg_pairs),
+                statuses: moves(status_pairs),
+            },
+            alerts,
+            cohorts: self.cohorts(last, o.cohort_months),
+        })
+    }
+
+    /// Retention by month of first activity, for the last `months` cohorts up to `last`.
+    fn cohorts(&self, last: i32, months: u32) -> Vec<Cohort> {
+        let ledger = self.ledger();
+        let last_month = time::month_index(last);
+        let first_cohort = last_month - months as i32 + 1;
+        // active[cohort][k]: clients of the cohort active in month cohort + k.
+        let mut active: Vec<Vec<u64>> = (0..months)
+            .map(|c| vec![0; (months - c) as usize])
+            .collect();
+        for i in 0..ledger.len() {
+            let days = crate::activity::days_until(ledger.record(i), last);
+            let Some(first) = days.first() else { continue };
+            let cohort = time::month_index(first.day);
+            if cohort < first_cohort {
+                continue;
+            }
+            let row = &mut active[(cohort - first_cohort) as usize];
+            let mut seen = -1;
+            for d in days {
+                let k = time::month_index(d.day) - cohort;
+                if k != seen {
+                    row[k as usize] += 1;
+                    seen = k;
+                }
+            }
+        }
+        active
+            .into_iter()
+            .enumerate()
+            .filter(|(_, row)| row[0] > 0)
+            .map(|(c, row)| {
+                let month = first_cohort + c as i32;
+                let size = row[0];
+                Cohort {
+                    month: time::format_day(time::month_start(month))[..7].to_string(),
+                    clients: size,
+                    retention: row
+                        .iter()
+                        .map(|&n| (n as f64 / size as f64 * 1e4).round() / 1e4)
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}
