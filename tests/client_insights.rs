@@ -394,8 +394,10 @@ fn bad_options_name_their_key() {
 }
 
 fn history(events: &[String], options: &str) -> rapport::monitoring::History {
-    let mut o = ScorerOptions::default();
-    o.as_of = Some(rapport::event::TimestampInput::Text(AS_OF.into()));
+    let o = ScorerOptions {
+        as_of: Some(rapport::event::TimestampInput::Text(AS_OF.into())),
+        ..ScorerOptions::default()
+    };
     let mut s = Scorer::new(&o).unwrap();
     s.ingest_json(&format!("[{}]", events.join(","))).unwrap();
     s.history(&serde_json::from_str(options).unwrap()).unwrap()
