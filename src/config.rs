@@ -217,11 +217,11 @@ pub struct RelationshipOptions {
     pub marriage_p_alive: f64,
     /// With a fitted purchase model: P(alive) below which a client is quiet. Default 0.5.
     pub quiet_p_alive: f64,
-    /// Relationship length (days) that counts as loyal in the loyalty–profitability matrix.
+    /// Span of activity (days) a loyal client exceeds in the loyalty–profitability matrix.
     /// Default: the median over the clients scored.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub loyal_days: Option<f64>,
-    /// Net value that counts as profitable. Default: the median over the clients scored.
+    /// Net value a profitable client exceeds. Default: the median over the clients scored.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub profitable_value: Option<f64>,
     /// Yearly cost of running a long-term relationship with one client (account management,

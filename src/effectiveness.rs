@@ -19,7 +19,8 @@
 //!   constructive as praise. Known when the business records feedback or reviews.
 //! - **costToServe**: cost = the tickets' reported costs plus `ticketCost` for each ticket
 //!   without one; raw = cost / revenue; score = `100 · max(0, 1 − raw / maxCostShare)` (0 when
-//!   there is cost and no revenue). Unknown with neither revenue nor tickets.
+//!   there is cost and no revenue). Unknown with neither revenue nor tickets, and unknown when
+//!   the business records no support tickets at all (nothing says what serving costs).
 //!
 //! "Known when the business records X" means some client in the ledger has an event of that
 //! kind: where a business sends no onboarding events, no client is marked down for having none.
@@ -67,6 +68,7 @@ pub struct Effectiveness {
 /// What the business records at all: a kind no client has is not held against anyone.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Recorded {
+    pub support: bool,
     pub onboarding: bool,
     pub responses: bool,
     pub feedback: bool,
@@ -82,6 +84,7 @@ impl Recorded {
             let on = rec.count(EventKind::Onboarding);
             r.most_onboarding = r.most_onboarding.max(on);
             r.onboarding |= on > 0;
+            r.support |= rec.count(EventKind::Support) > 0;
             r.responses |= rec.count(EventKind::Response) > 0;
             r.feedback |= rec.count(EventKind::Feedback) + rec.count(EventKind::Review) > 0;
         }
@@ -262,7 +265,7 @@ pub fn score(
     // Cost to serve.
     let revenue = rec.revenue_total();
     let cost = cost_to_serve(rec, o.ticket_cost);
-    let (cost_raw, cost_score) = if revenue > 0.0 {
+    let (cost_raw, cost_score) = if revenue > 0.0 && (recorded.support || o.ticket_cost == 0.0) {
         let share = cost / revenue;
         (
             Some(share),

@@ -18,9 +18,11 @@
 //! healthy in a `one_time` business and a missed relationship in a `repeat` one; `fling` is
 //! healthy only in a `one_time` business; `ended` never is.
 //!
-//! **Loyalty–profitability**: loyal when the span of activity (first to last active day) is at
-//! least `loyalDays` (default: the median over the clients scored); profitable when the net value
-//! (revenue − cost to serve) is at least `profitableValue` (default: the median). Long and
+//! **Loyalty–profitability**: loyal when the span of activity (first to last active day) is
+//! longer than `loyalDays` (default: the median over the clients scored); profitable when the
+//! net value (revenue − cost to serve) is more than `profitableValue` (default: the median).
+//! Strictly more, so that where most clients tie at the median (say, one-time buyers with a span
+//! of 0 days) the tied clients are not all counted loyal. Long and
 //! profitable: `true_friend`; short and profitable: `butterfly`; long and unprofitable:
 //! `barnacle`; short and unprofitable: `stranger`.
 //!
@@ -254,8 +256,8 @@ pub fn quadrant(
     loyal_days: f64,
     profitable: f64,
 ) -> (LoyaltyQuadrant, Reason) {
-    let loyal = active_span_days as f64 >= loyal_days;
-    let profit = net_value >= profitable;
+    let loyal = active_span_days as f64 > loyal_days;
+    let profit = net_value > profitable;
     let q = match (loyal, profit) {
         (true, true) => LoyaltyQuadrant::TrueFriend,
         (false, true) => LoyaltyQuadrant::Butterfly,
@@ -265,10 +267,10 @@ pub fn quadrant(
     let text = format!(
         "{} of activity ({} {:.0}), net value {:.2} ({} {:.2})",
         plural(active_span_days as f64, "day", "days"),
-        if loyal { "at least" } else { "under" },
+        if loyal { "over" } else { "not over" },
         loyal_days,
         net_value,
-        if profit { "at least" } else { "under" },
+        if profit { "over" } else { "not over" },
         profitable
     );
     let code = match q {

@@ -465,6 +465,19 @@ impl JsScorer {
         Ok(report_json(&report))
     }
 
+    /// Scores over time: per-period portfolio and client scores, segment and status
+    /// migrations between two dates, alerts for clients whose scores fell, cohort retention.
+    #[wasm_bindgen(unchecked_return_type = "History")]
+    pub fn history(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "HistoryOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let opts: crate::monitoring::HistoryOptions = options_from_js(&options, "options")?;
+        let h = self.inner.history(&opts).map_err(to_js_error)?;
+        let text = serde_json::to_string(&h).unwrap_or_default();
+        Ok(js_sys::JSON::parse(&text).unwrap_or(JsValue::UNDEFINED))
+    }
+
     /// The ledger as versioned bytes, to keep in Workers KV, IndexedDB or a file.
     pub fn snapshot(&self) -> Vec<u8> {
         self.inner.snapshot()

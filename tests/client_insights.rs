@@ -91,7 +91,8 @@ fn small_and_big() -> Vec<String> {
 
 #[test]
 fn a_small_effective_client_ranks_above_a_big_high_maintenance_one() {
-    let r = report(&small_and_big(), "{}");
+    // Both clients have 200 days of activity: call 90 days loyal.
+    let r = report(&small_and_big(), r#"{"relationship":{"loyalDays":90}}"#);
     let (small, big) = (client(&r, "small"), client(&r, "big"));
     assert!(big.revenue > small.revenue);
     let (se, be) = (&small.effectiveness, &big.effectiveness);
@@ -162,6 +163,27 @@ fn components_without_data_are_unknown_not_zero() {
     let c = &client(&r, "q").effectiveness;
     assert_eq!(c.components.informed.weight, 1.0);
     assert_eq!(c.score, Some(100.0));
+    // Cost to serve is unknown where the business records no tickets at all…
+    let mut e = vec![
+        ev("a", 3, "purchase", r#""value":100"#),
+        ev("b", 3, "purchase", r#""value":100"#),
+    ];
+    let r = report(&e, "{}");
+    assert_eq!(
+        client(&r, "a").effectiveness.components.cost_to_serve.score,
+        None
+    );
+    // …and once it does, a client without tickets costs nothing to serve.
+    e.push(ev("b", 2, "support", r#""cost":30"#));
+    let r = report(&e, "{}");
+    assert_eq!(
+        client(&r, "a").effectiveness.components.cost_to_serve.score,
+        Some(100.0)
+    );
+    assert_eq!(
+        client(&r, "b").effectiveness.components.cost_to_serve.score,
+        Some(40.0)
+    );
 }
 
 fn monthly(id: &str, from: i64, to: i64) -> Vec<String> {
