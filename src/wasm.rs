@@ -92,7 +92,21 @@ fn arg_error(what: &str, expected: &str) -> JsValue {
     )
 }
 
-/// Reads an options object (undefined or null means all defaults), naming a bad key.
+/// Removes object keys whose value is `undefined` or `null`: in JavaScript `{ periods: undefined }`
+/// means "no periods given", so such a key takes its default like a missing one.
+fn drop_absent(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, x| !x.is_null());
+            map.values_mut().for_each(drop_absent);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_absent),
+        _ => {}
+    }
+}
+
+/// Reads an options object (undefined or null means all defaults, as does an undefined or null
+/// key), naming a bad key.
 fn options_from_js<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> Result<T, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(T::default());
@@ -102,12 +116,13 @@ fn options_from_js<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> Re
     }
     // Through a JSON value: serde-wasm-bindgen reads only the fields a struct declares, so it
     // would never see (and so never reject) a misspelt key.
-    let value: serde_json::Value = serde_wasm_bindgen::from_value(v.clone()).map_err(|e| {
+    let mut value: serde_json::Value = serde_wasm_bindgen::from_value(v.clone()).map_err(|e| {
         to_js_error(
             RapportError::new(ErrorCode::InvalidConfig, js_message(&e.to_string()))
                 .with_field(what),
         )
     })?;
+    drop_absent(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         to_js_error(options_error(
             &e.path().to_string(),

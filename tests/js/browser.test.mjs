@@ -6,6 +6,7 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
 import { Scorer } from '../../pkg/node.js';
+import * as full from '../../pkg/full/node.js';
 
 let server;
 let browser;
@@ -77,4 +78,55 @@ test('in the browser, errors are RapportErrors with a code and the instance surv
     [true, true, 'UNKNOWN_CONFIG_KEY', null, 'nope'],
   ]);
   assert.equal(result.clients, 1);
+});
+
+test('in the browser, the models fit and predict, and scores carry relationships, plays and history', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/www/`);
+  await page.waitForSelector('body[data-ready]');
+  const got = await page.evaluate(async () => {
+    const m = await import('/pkg/full/browser.js');
+    await m.init();
+    const summary = await (await fetch('/data/reference/cdnow_customers_summary_with_transactions.csv')).text();
+    const { data } = m.readModelTable(summary, 'bgnbd', { columns: { id: 'ID', frequency: 'x', recency: 't_x' } });
+    const fit = m.fitModel('bgnbd', data);
+    const pareto = m.fitModel('pareto-nbd', data);
+    const p = m.predictModel('bgnbd', fit.params, data, { horizon: 39 });
+    const events = await (await fetch('/data/cdnow_sample_events.csv')).text();
+    const s = new m.Scorer({ asOf: '1998-06-30' });
+    s.ingestCsv(events, { columns: { clientId: 'customer_id', timestamp: 'date', kind: 'type', value: 'amount' } });
+    const r = s.score({ customerBase: { model: 'bgnbd' } });
+    const h = s.history({ period: 'month', periods: 6, clients: false });
+    return {
+      fit: fit.params,
+      ll: fit.logLikelihood,
+      paretoLl: pareto.logLikelihood,
+      pAlive: Array.from(p.pAlive.slice(0, 20)),
+      isTyped: p.pAlive instanceof Float64Array,
+      relationships: r.portfolio.relationships,
+      segments: r.portfolio.rfmSegments,
+      firstClient: r.clients[0],
+      history: h.portfolio.map((x) => x.statusCounts),
+    };
+  });
+  // The same numbers as under Node.
+  const summary = readFileSync(new URL('../../data/reference/cdnow_customers_summary_with_transactions.csv', import.meta.url), 'utf8');
+  const { data } = full.readModelTable(summary, 'bgnbd', { columns: { id: 'ID', frequency: 'x', recency: 't_x' } });
+  const fit = full.fitModel('bgnbd', data);
+  assert.deepEqual(got.fit, fit.params);
+  assert.equal(got.ll, fit.logLikelihood);
+  assert.ok(Math.abs(got.ll - -9582.4) < 0.05);
+  assert.ok(Math.abs(got.paretoLl - -9595.0) < 0.05);
+  assert.ok(got.isTyped);
+  assert.deepEqual(got.pAlive, Array.from(full.predictModel('bgnbd', fit.params, data, { horizon: 39 }).pAlive.slice(0, 20)));
+  const s = new full.Scorer({ asOf: '1998-06-30' });
+  s.ingestCsv(readFileSync(new URL('../../data/cdnow_sample_events.csv', import.meta.url), 'utf8'), {
+    columns: { clientId: 'customer_id', timestamp: 'date', kind: 'type', value: 'amount' },
+  });
+  const r = s.score({ customerBase: { model: 'bgnbd' } });
+  assert.deepEqual(got.relationships, r.portfolio.relationships);
+  assert.deepEqual(got.segments, r.portfolio.rfmSegments);
+  assert.deepEqual(got.firstClient, r.clients[0]);
+  assert.ok(got.firstClient.value.pAlive > 0 && got.firstClient.value.pAlive <= 1);
+  assert.deepEqual(got.history, s.history({ period: 'month', periods: 6, clients: false }).portfolio.map((x) => x.statusCounts));
 });

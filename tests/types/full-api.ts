@@ -9,7 +9,10 @@ const se: number | null | undefined = fit.standardErrors['r'];
 const p: Predictions = predictModel(model, fit.params, table.data, { horizon: 52 });
 const alive: Float64Array | undefined = p.pAlive;
 const rows: ClientSummary[] = new Scorer().summary({ end: '2024-06-30', calibrationEnd: '2024-01-01', unit: 'weeks' });
-void [r, se, alive, rows];
+const report = new Scorer().score({ customerBase: { model: 'pareto-nbd', unit: 'days', horizon: 365, spendParams: { p: 6, q: 4, v: 15 } } });
+const clv: number | undefined = report.clients[0]?.value?.clv;
+const fitted: number | undefined = report.customerBase?.params['r'];
+void [r, se, alive, rows, clv, fitted];
 
 // @ts-expect-error models are a closed set
 fitModel('weibull', {});

@@ -16,6 +16,11 @@ import {
   type ColumnarEvents,
   type CsvOptions,
   type EventKind,
+  type RelationshipType,
+  type LoyaltyQuadrant,
+  type RfmSegment,
+  type PlayKind,
+  type History,
 } from '../../pkg/index.js';
 
 async function main(): Promise<void> {
@@ -45,6 +50,25 @@ async function main(): Promise<void> {
   const score: number | undefined = first?.engagement.components.trend.score;
   const atRisk: number = report.portfolio.statusCounts.atRisk;
   const kinds: EventKind[] = eventKinds();
+  const insights = new Scorer({
+    businessModel: 'one_time',
+    effectiveness: { ticketCost: 40, weights: { costToServe: 0.5 } },
+    relationship: { longDays: 200, loyalDays: 90 },
+    rfm: { bins: 4 },
+    plays: { disabled: ['feedback_request'], usageLimits: { acme: 1000 } },
+  }).score();
+  const c = insights.clients[0];
+  const kind: RelationshipType | undefined = c?.relationship.type;
+  const quadrant: LoyaltyQuadrant | undefined = c?.relationship.quadrant;
+  const segment: RfmSegment | undefined = c?.rfm?.segment;
+  const play: PlayKind | undefined = c?.plays[0]?.play;
+  const net: number | undefined = c?.effectiveness.netValue;
+  const eff: number | undefined = c?.effectiveness.score;
+  const marriages: number = insights.portfolio.relationships.marriage;
+  const history: History = scorer.history({ period: 'month', periods: 6, from: '2024-01-01', alertDrop: 10 });
+  const drop: number | undefined = history.alerts[0]?.drop;
+  const retention: number[] | undefined = history.cohorts[0]?.retention;
+  void [kind, quadrant, segment, play, net, eff, marriages, drop, retention];
   const bytes: Uint8Array = scorer.snapshot();
   Scorer.fromSnapshot(bytes).merge(scorer);
   try {
@@ -69,6 +93,10 @@ async function main(): Promise<void> {
   const wrong: Status = 'sleeping';
   // @ts-expect-error codes are a closed set
   const nope: ErrorCode = 'OOPS';
+  // @ts-expect-error business models are repeat or one_time
+  new Scorer({ businessModel: 'sometimes' });
+  // @ts-expect-error plays are a closed set
+  new Scorer({ plays: { disabled: ['hug'] } });
   void [wrong, nope];
 }
 

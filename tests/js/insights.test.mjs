@@ -1,0 +1,189 @@
+// Effective customers, relationship types, RFM, plays, customer-base values and monitoring
+// through the built package under Node, and in the output of the CLI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Scorer, isRapportError } from '../../pkg/node.js';
+import * as full from '../../pkg/full/node.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const CDNOW = readFileSync(join(root, 'data/cdnow_sample_events.csv'), 'utf8');
+const CDNOW_COLUMNS = { columns: { clientId: 'customer_id', timestamp: 'date', kind: 'type', value: 'amount' } };
+const run = (...args) => spawnSync('npx', ['rapport', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+const AS_OF = Date.UTC(2024, 11, 31);
+
+/** One CSV line's cells (quoted cells may hold commas; no line breaks in these files). */
+function cells(line) {
+  const out = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') out.push(cur), (cur = '');
+    else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+const day = (d) => new Date(AS_OF - d * 86_400_000).toISOString().slice(0, 10);
+
+/** A small, effective client and a big, high-maintenance one (as in tests/client_insights.rs). */
+function smallAndBig() {
+  const e = [];
+  for (const [id, amount] of [['small', 100], ['big', 1000]]) {
+    e.push({ clientId: id, timestamp: day(200), kind: 'signup' });
+    for (let k = 0; k < 5; k++) e.push({ clientId: id, timestamp: day(180 - 40 * k), kind: 'purchase', value: amount });
+    for (let d = 0; d < 200; d += 3) e.push({ clientId: id, timestamp: day(d), kind: 'usage', feature: 'reports' });
+  }
+  for (const step of ['account', 'import', 'invite']) e.push({ clientId: 'small', timestamp: day(199), kind: 'onboarding', feature: step });
+  for (const d of [150, 90, 30]) e.push({ clientId: 'small', timestamp: day(d), kind: 'self_service' });
+  e.push({ clientId: 'small', timestamp: day(120), kind: 'response' });
+  e.push({ clientId: 'small', timestamp: day(100), kind: 'feedback', value: 2 });
+  e.push({ clientId: 'small', timestamp: day(60), kind: 'support', messages: 2, cost: 10 });
+  for (let k = 0; k < 30; k++) e.push({ clientId: 'big', timestamp: day(5 * k), kind: 'support', messages: 10, cost: 200, reopened: k % 2 === 0 });
+  return e;
+}
+
+test('a small effective client outranks a big high-maintenance one, from JS', () => {
+  const s = new Scorer({ asOf: AS_OF });
+  s.ingest(smallAndBig());
+  const r = s.score();
+  const [big, small] = r.clients;
+  assert.equal(small.clientId, 'small');
+  assert.ok(big.revenue > small.revenue);
+  assert.ok(small.effectiveness.score > big.effectiveness.score + 30);
+  assert.equal(small.effectiveness.netValue, 490);
+  assert.equal(big.effectiveness.netValue, -1000);
+  assert.equal(big.effectiveness.components.costToServe.score, 0);
+  assert.equal(big.plays[0].play, 'support_intervention');
+  assert.ok(big.plays[0].signals.some((x) => x.name === 'reopenedTickets' && x.value === 15));
+  for (const c of r.clients) {
+    assert.ok(['marriage', 'dating', 'fling', 'one_time', 'ended'].includes(c.relationship.type));
+    assert.ok(['true_friend', 'butterfly', 'barnacle', 'stranger'].includes(c.relationship.quadrant));
+    assert.match(c.rfm.code, /^[1-5]{3}$/);
+  }
+  assert.equal(r.portfolio.businessModel, 'repeat');
+  assert.equal(Object.values(r.portfolio.relationships).reduce((a, b) => a + b), 2);
+});
+
+test('a one-time client is healthy in a one-time business only', () => {
+  const events = [{ clientId: 'trip', timestamp: day(5), kind: 'purchase', value: 4000 }];
+  const judge = (businessModel) => {
+    const s = new Scorer({ asOf: AS_OF, businessModel });
+    s.ingest(events);
+    return s.score().clients[0].relationship;
+  };
+  const [repeat, once] = [judge('repeat'), judge('one_time')];
+  assert.deepEqual([repeat.type, repeat.healthy, repeat.reason.code], ['one_time', false, 'ONE_TIME_MISSED']);
+  assert.deepEqual([once.type, once.healthy, once.reason.code], ['one_time', true, 'ONE_TIME_EXPECTED']);
+  assert.throws(() => new Scorer({ businessModel: 'sometimes' }), (e) => isRapportError(e) && e.field === 'businessModel');
+});
+
+test('history: periods, migrations, alerts and cohorts on the CDNOW sample', () => {
+  const s = new Scorer({ asOf: '1998-06-30' });
+  s.ingestCsv(CDNOW, CDNOW_COLUMNS);
+  const h = s.history({ period: 'month', periods: 18 });
+  assert.equal(h.ends.length, 18);
+  assert.equal(h.ends[0], '1997-01-31');
+  assert.equal(h.ends.at(-1), '1998-06-30');
+  // Every client appears by the end of March 1997 (the sample's first purchases span Q1 1997).
+  assert.equal(h.portfolio[2].clients, 2357);
+  assert.ok(h.portfolio[0].clients < 2357);
+  // The last period's counts are the report's.
+  const report = s.score();
+  assert.deepEqual(h.portfolio.at(-1).statusCounts, report.portfolio.statusCounts);
+  assert.deepEqual(h.portfolio.at(-1).rfmSegments, report.portfolio.rfmSegments);
+  assert.equal(h.clients.length, 2357);
+  const one = h.clients.find((c) => c.clientId === '1');
+  assert.equal(one.points.at(-1).status, report.clients.find((c) => c.clientId === '1').status);
+  // Cohorts: January–March 1997, all 2,357 clients; each starts at 1.
+  const cohorts = s.history({ cohortMonths: 18, clients: false }).cohorts;
+  assert.deepEqual(cohorts.map((c) => c.month), ['1997-01', '1997-02', '1997-03']);
+  assert.equal(cohorts.reduce((a, c) => a + c.clients, 0), 2357);
+  for (const c of cohorts) assert.equal(c.retention[0], 1);
+  // Transitions count every client scored at both dates exactly once.
+  const t = s.history({ from: '1997-06-30', to: '1998-06-30', clients: false }).transitions;
+  assert.equal(t.statuses.reduce((a, m) => a + m.clients, 0), 2357);
+  assert.ok(t.statuses.some((m) => m.from === 'active' && m.to === 'churned' && m.clientIds.length === m.clients));
+  assert.throws(() => s.history({ periods: 0 }), (e) => isRapportError(e) && e.field === 'periods');
+  assert.throws(() => s.history({ alertDrops: 1 }), (e) => isRapportError(e) && e.code === 'UNKNOWN_CONFIG_KEY');
+});
+
+test('customer-base values in the report (full build), and a clear error from the engine', () => {
+  const s = new full.Scorer();
+  s.ingestCsv(CDNOW, CDNOW_COLUMNS);
+  const r = s.score({ asOf: '1997-09-30', customerBase: { model: 'bgnbd', unit: 'weeks', horizon: 39 } });
+  const fit = r.customerBase.fit;
+  assert.ok(Math.abs(fit.params.r - 0.243) < 0.0005 && Math.abs(fit.params.alpha - 4.414) < 0.0005, JSON.stringify(fit.params));
+  // The same per-client figures as predictModel with the fitted parameters.
+  const summary = s.summary({ end: '1997-09-30', unit: 'weeks' }).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const data = { frequency: summary.map((x) => x.frequency), recency: summary.map((x) => x.recency), T: summary.map((x) => x.T) };
+  const p = full.predictModel('bgnbd', fit.params, data, { horizon: 39 });
+  r.clients.forEach((c, i) => {
+    assert.equal(c.clientId, summary[i].id);
+    assert.ok(Math.abs(c.value.pAlive - p.pAlive[i]) <= 1e-12);
+    assert.ok(Math.abs(c.value.expectedPurchases - p.expectedPurchases[i]) <= 1e-12);
+    assert.ok(c.value.clv >= 0);
+  });
+  const engine = new Scorer();
+  engine.ingestCsv(CDNOW, CDNOW_COLUMNS);
+  assert.throws(() => engine.score({ customerBase: {} }), (e) => isRapportError(e) && e.code === 'INVALID_CONFIG' && e.field === 'customerBase');
+});
+
+test('CLI: score shows the new columns and takes --business-model, --model and --options', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-'));
+  const file = join(dir, 'events.csv');
+  const events = smallAndBig();
+  const cols = ['clientId', 'timestamp', 'kind', 'feature', 'value', 'messages', 'reopened', 'cost'];
+  writeFileSync(file, [cols.join(','), ...events.map((e) => cols.map((c) => e[c] ?? '').join(','))].join('\n') + '\n');
+  const json = run('score', file, '--as-of', '2024-12-31', '--format', 'json');
+  assert.equal(json.status, 0, json.stderr);
+  const s = new Scorer({ asOf: '2024-12-31' });
+  s.ingest(events);
+  assert.deepEqual(JSON.parse(json.stdout), s.score());
+  const table = run('score', file, '--as-of', '2024-12-31', '--business-model', 'one_time');
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /relationships \(one_time business\)/);
+  assert.match(table.stdout, /^big .*support_interventi/m);
+  const csv = run('score', file, '--as-of', '2024-12-31', '--format', 'csv');
+  const [head, ...rows] = csv.stdout.trim().split('\n').map(cells);
+  const at = head;
+  const big = rows.find((r) => r[0] === 'big');
+  assert.equal(big[at.indexOf('net_value')], '-1000');
+  assert.equal(big[at.indexOf('cost_to_serve')], '0');
+  const options = join(dir, 'options.json');
+  writeFileSync(options, JSON.stringify({ plays: { disabled: ['support_intervention'] } }));
+  const quiet = run('score', file, '--as-of', '2024-12-31', '--options', options, '--format', 'json');
+  assert.ok(JSON.parse(quiet.stdout).clients.every((c) => c.plays.every((p) => p.play !== 'support_intervention')));
+  const bad = run('score', file, '--business-model', 'sometimes');
+  assert.equal(bad.status, 2);
+  const model = run('score', 'data/cdnow_sample_events.csv', '--map', 'customer_id=clientId,date=timestamp,type=kind,amount=value', '--model', 'bgnbd', '--format', 'csv');
+  assert.equal(model.status, 0, model.stderr);
+  assert.match(model.stderr, /customer-base model bgnbd \(weeks\): r 0\.\d+/);
+  const m = model.stdout.trim().split('\n').map(cells);
+  const pAlive = m[0].indexOf('p_alive');
+  assert.equal(m.length, 2358);
+  assert.ok(m.slice(1).every((r) => r[pAlive] !== '' && Number(r[pAlive]) >= 0 && Number(r[pAlive]) <= 1));
+});
+
+test('CLI: history prints periods, migrations, alerts and cohorts', () => {
+  const h = run('history', 'data/cdnow_sample_events.csv', '--map', 'customer_id=clientId,date=timestamp,type=kind,amount=value', '--period', 'month', '--periods', '6');
+  assert.equal(h.status, 0, h.stderr);
+  assert.match(h.stdout, /History by month:/);
+  assert.match(h.stdout, /1998-06-30 +2357/);
+  assert.match(h.stdout, /Segment migrations 1998-01-31 → 1998-06-30/);
+  assert.match(h.stdout, /1997-01 \(\d+\): 100%/);
+  const json = JSON.parse(run('history', 'data/cdnow_sample_events.csv', '--map', 'customer_id=clientId,date=timestamp,type=kind,amount=value', '--format', 'json').stdout);
+  assert.equal(json.ends.length, 12);
+  assert.equal(json.clients.length, 2357);
+  assert.equal(run('history', 'data/cdnow_sample_events.csv', '--period', 'year').status, 2);
+});
