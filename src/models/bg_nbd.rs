@@ -136,10 +136,8 @@ impl BgNbd {
                     .0
             };
             let grad = |p: &[f64]| {
-                BgNbd::from_slice(p)
-                    .ll_and_gradient(&rows, max_x as usize, true)
-                    .1
-                    .to_vec()
+                let (v, g) = BgNbd::from_slice(p).ll_and_gradient(&rows, max_x as usize, true);
+                (v, g.to_vec())
             };
             fit_positive_with_gradient("bgnbd", &BgNbd::NAMES, &start, &ll, Some(&grad))?
         } else {

@@ -208,17 +208,18 @@ pub(crate) fn fit_positive(
     fit_positive_with_gradient(model, names, start, ll, None)
 }
 
-/// The gradient of a log-likelihood with respect to the parameters.
-pub(crate) type GradientFn<'a> = &'a dyn Fn(&[f64]) -> Vec<f64>;
+/// A log-likelihood and its gradient with respect to the parameters, computed together.
+pub(crate) type ValueGradientFn<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>);
 
-/// [`fit_positive`] with, optionally, the gradient of `ll` with respect to the (natural)
-/// parameters; it is chained to their logarithms here.
+/// [`fit_positive`] with, optionally, `ll_grad` giving the log-likelihood and its gradient with
+/// respect to the (natural) parameters in one pass; the gradient is chained to their logarithms
+/// here.
 pub(crate) fn fit_positive_with_gradient(
     model: &str,
     names: &[&str],
     start: &[f64],
     ll: &dyn Fn(&[f64]) -> f64,
-    ll_grad: Option<GradientFn<'_>>,
+    ll_grad: Option<ValueGradientFn<'_>>,
 ) -> Result<Fit> {
     let neg = |logs: &[f64]| {
         let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
@@ -233,15 +234,13 @@ pub(crate) fn fit_positive_with_gradient(
     let m = match ll_grad {
         Some(gr) => {
             // d(−ln L)/d(ln θ) = −θ · d ln L/dθ
-            let neg_grad = |logs: &[f64]| {
+            let neg_fg = |logs: &[f64]| {
                 let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
-                gr(&p)
-                    .iter()
-                    .zip(&p)
-                    .map(|(g, th)| -g * th)
-                    .collect::<Vec<f64>>()
+                let (v, g) = gr(&p);
+                let v = if v.is_finite() { -v } else { f64::INFINITY };
+                (v, g.iter().zip(&p).map(|(g, th)| -g * th).collect::<Vec<f64>>())
             };
-            optimize::bfgs_with_gradient(&neg, &neg_grad, &x0, 1000, 2.0)
+            optimize::bfgs_value_gradient(&neg_fg, &x0, 1000, 2.0)
         }
         None => optimize::bfgs(&neg, &x0, 1000, 2.0),
     };
@@ -259,7 +258,7 @@ pub(crate) fn fit_positive_with_gradient(
     let neg_natural = |p: &[f64]| -ll(p);
     let errors = match ll_grad {
         Some(gr) => optimize::standard_errors_from_gradient(
-            &|p: &[f64]| gr(p).iter().map(|g| -g).collect(),
+            &|p: &[f64]| gr(p).1.iter().map(|g| -g).collect(),
             &params,
         ),
         None => optimize::standard_errors(&neg_natural, &params),

@@ -51,10 +51,42 @@ pub fn bfgs_with_gradient(
     max_iter: u32,
     max_step: f64,
 ) -> Minimum {
+    bfgs_core(
+        &|x, with_gradient| {
+            let v = f(x);
+            (v, if with_gradient { grad(x) } else { Vec::new() })
+        },
+        false,
+        x0,
+        max_iter,
+        max_step,
+    )
+}
+
+/// [`bfgs`] with `fg` returning the value and the gradient together, for functions whose
+/// gradient costs little once the value is computed: every trial point of the line search then
+/// gets both, and the accepted one needs no second pass.
+pub fn bfgs_value_gradient(
+    fg: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    x0: &[f64],
+    max_iter: u32,
+    max_step: f64,
+) -> Minimum {
+    bfgs_core(&|x, _| fg(x), true, x0, max_iter, max_step)
+}
+
+/// BFGS over `eval(x, with_gradient)`. With `eager`, trial points are evaluated with their
+/// gradient; otherwise the gradient is asked for only at the accepted point.
+fn bfgs_core(
+    eval: &dyn Fn(&[f64], bool) -> (f64, Vec<f64>),
+    eager: bool,
+    x0: &[f64],
+    max_iter: u32,
+    max_step: f64,
+) -> Minimum {
     let n = x0.len();
     let mut x = x0.to_vec();
-    let mut fx = f(&x);
-    let mut g = grad(&x);
+    let (mut fx, mut g) = eval(&x, true);
     let mut h = identity(n);
     let mut converged = false;
     let mut iterations = 0;
@@ -77,19 +109,19 @@ pub fn bfgs_with_gradient(
         let mut next = None;
         while t > 1e-14 {
             let xn: Vec<f64> = x.iter().zip(&p).map(|(xi, pi)| xi + t * pi).collect();
-            let fxn = f(&xn);
+            let (fxn, gn) = eval(&xn, eager);
             if fxn.is_finite() && fxn <= fx + 1e-4 * t * slope {
-                next = Some((xn, fxn));
+                next = Some((xn, fxn, gn));
                 break;
             }
             t *= 0.5;
         }
-        let Some((xn, fxn)) = next else {
+        let Some((xn, fxn, gn)) = next else {
             // No decrease along the direction: at a minimum to working precision.
             converged = g.iter().all(|v| v.abs() < 1e-3);
             break;
         };
-        let gn = grad(&xn);
+        let gn = if eager { gn } else { eval(&xn, true).1 };
         let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
         let small_step = (fx - fxn).abs() <= 1e-12 * (1.0 + fx.abs());

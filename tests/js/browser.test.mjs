@@ -41,6 +41,9 @@ test('the demo page scores the CDNOW sample like Node does', async () => {
   assert.deepEqual(shown, s.score().portfolio.statusCounts);
   assert.equal(Object.values(shown).reduce((a, b) => a + b, 0), 2357);
   assert.equal(await page.locator('#lifecycle tbody tr').count(), 18);
+  const relationships = await page.$$eval('#relationships tbody tr', (rows) => Object.fromEntries(rows.map((r) => [r.id.replace('relationship-', ''), Number(r.dataset.count)])));
+  assert.deepEqual(relationships, s.score().portfolio.relationships);
+  assert.ok((await page.locator('#plays tbody tr').count()) > 0);
   mkdirSync(new URL('../../target/screenshots/', import.meta.url), { recursive: true });
   await page.screenshot({ path: new URL('../../target/screenshots/demo.png', import.meta.url).pathname, fullPage: true });
   assert.deepEqual(errors, []);
