@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const USAGE = `Usage: rapport score EVENTS.csv [options]
        rapport history EVENTS.csv [options] [--period week|month] [--periods N] [--from DATE]
-                       [--to DATE] [--alert-drop POINTS]
+                       [--to DATE] [--alert-drop POINTS] [--cohort-months N]
        rapport summary TRANSACTIONS.csv --id COL --date COL [--amount COL] [--unit days|weeks]
                        --end DATE [--calibration-end DATE]
        rapport fit MODEL FILE [--columns OURS=THEIRS,...] [--horizon N] [--params NAME=VALUE,...]
@@ -30,7 +30,8 @@ top recommended play.
 history prints the portfolio per period (status counts, mean engagement and effectiveness),
 segment and status migrations between two dates (default: the first period's end and the last
 day), alerts for clients whose scores fell by --alert-drop points (default 20), and monthly
-cohort retention; --format json prints everything, per-client series included.
+cohort retention for the last --cohort-months cohorts (default 12); --format json prints
+everything, per-client series included.
 
 Options (score and history):
   --as-of DATE           score as of this date (default: the day of the latest event)
@@ -198,6 +199,7 @@ function parseArgs(argv, allowHistory = false) {
     else if (allowHistory && a === '--from') opts.from = value();
     else if (allowHistory && a === '--to') opts.to = value();
     else if (allowHistory && a === '--alert-drop') opts.alertDrop = Number(value());
+    else if (allowHistory && a === '--cohort-months') opts.cohortMonths = Number(value());
     else if (a === '--lenient') opts.lenient = true;
     else if (a === '--format') opts.format = value();
     else if (a === '--delimiter') opts.delimiter = value();
@@ -263,7 +265,7 @@ function summaryLines(report) {
     `Portfolio as of ${report.asOf}: ${p.clients} clients, ${p.events} events`,
     `  status: new ${c.new}, active ${c.active}, at risk ${c.atRisk}, dormant ${c.dormant}, churned ${c.churned}, resurrected ${c.resurrected}`,
     `  engagement: mean ${p.engagement.mean}, median ${p.engagement.median}`,
-    `  effectiveness: mean ${p.effectiveness.mean}, median ${p.effectiveness.median}`,
+    p.effectiveness ? `  effectiveness: mean ${p.effectiveness.mean}, median ${p.effectiveness.median}` : '  effectiveness: unknown (no support, onboarding, feedback or feature data)',
     `  relationships (${p.businessModel} business): ${counts(p.relationships)}`,
     `  loyalty and profitability: ${counts(p.loyaltyQuadrants)}`,
     `  RFM segments: ${counts(p.rfmSegments)}`,
@@ -383,12 +385,13 @@ function historyOutput(h, opts) {
   if (opts.format === 'json') return [JSON.stringify(h, null, 2)];
   const out = [`History by ${h.period}:`];
   const head = ['end', 'clients', 'new', 'active', 'at_risk', 'dormant', 'churned', 'resurrected', 'engagement', 'effectiveness'];
-  const rows = h.portfolio.map((p) => [p.end, p.clients, p.statusCounts.new, p.statusCounts.active, p.statusCounts.atRisk, p.statusCounts.dormant, p.statusCounts.churned, p.statusCounts.resurrected, p.engagement.mean, p.effectiveness.mean]);
+  const rows = h.portfolio.map((p) => [p.end, p.clients, p.statusCounts.new, p.statusCounts.active, p.statusCounts.atRisk, p.statusCounts.dormant, p.statusCounts.churned, p.statusCounts.resurrected, p.engagement.mean, p.effectiveness?.mean ?? '-']);
   if (opts.format === 'csv') {
     return [head.join(','), ...rows.map((r) => r.map(csvCell).join(','))];
   }
-  out.push('  ' + head.map((x, i) => pad(x, i === 0 ? 10 : 12, i > 0)).join(' '));
-  for (const r of rows) out.push('  ' + r.map((x, i) => pad(x, i === 0 ? 10 : 12, i > 0)).join(' '));
+  const width = (i) => (i === 0 ? 10 : i === head.length - 1 ? 13 : 11);
+  out.push('  ' + head.map((x, i) => pad(x, width(i), i > 0)).join(' '));
+  for (const r of rows) out.push('  ' + r.map((x, i) => pad(x, width(i), i > 0)).join(' '));
   out.push('', `Segment migrations ${h.transitions.from} → ${h.transitions.to} (clients who moved):`);
   for (const m of h.transitions.segments.filter((m) => m.from !== m.to)) out.push(`  ${m.from} → ${m.to}: ${m.clients}`);
   out.push('', 'Status migrations (clients who moved):');
@@ -421,7 +424,7 @@ async function main() {
     progress(`rapport: scoring ${scorer.clientCount.toLocaleString()} clients…`);
     let out;
     if (command === 'history') {
-      const h = scorer.history({ period: opts.period, periods: opts.periods, from: opts.from, to: opts.to, alertDrop: opts.alertDrop, clients: opts.format === 'json' });
+      const h = scorer.history({ period: opts.period, periods: opts.periods, from: opts.from, to: opts.to, alertDrop: opts.alertDrop, cohortMonths: opts.cohortMonths, clients: opts.format === 'json' });
       out = historyOutput(h, opts);
     } else {
       const report = scorer.score(opts.model ? { customerBase: { model: opts.model } } : undefined);

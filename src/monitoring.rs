@@ -16,7 +16,7 @@ use crate::config::Period;
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::event::TimestampInput;
 use crate::rfm::{self, RfmSegment, RfmValues};
-use crate::scorer::{summary_of, Context, EngagementSummary, Scorer, StatusCounts};
+use crate::scorer::{known_summary, summary_of, Context, EngagementSummary, Scorer, StatusCounts};
 use crate::time::{self, day_of};
 
 /// Options for `history`.
@@ -97,7 +97,10 @@ pub struct PeriodSummary {
     pub clients: u64,
     pub status_counts: StatusCounts,
     pub engagement: EngagementSummary,
-    pub effectiveness: EngagementSummary,
+    /// Absent when no client's effective-customer score is known.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effectiveness: Option<EngagementSummary>,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<RfmSegment, number>"))]
     pub rfm_segments: BTreeMap<String, u64>,
 }
@@ -306,7 +309,7 @@ impl Scorer {
                     clients: pts.iter().flatten().count() as u64,
                     status_counts: counts,
                     engagement: summary_of(pts.iter().flatten().map(|p| p.engagement).collect()),
-                    effectiveness: summary_of(
+                    effectiveness: known_summary(
                         pts.iter()
                             .flatten()
                             .filter_map(|p| p.effectiveness)

@@ -27,8 +27,8 @@
 //! `barnacle`; short and unprofitable: `stranger`.
 //!
 //! **Long-term case**: the expected value of the next year against its expected cost. Value:
-//! with a fitted model, its 12-month lifetime value (or expected purchases over a year times the
-//! mean purchase); without one, the client's revenue per day of tenure over a year, times how
+//! with a fitted model, its lifetime value (over `months`, 12) when spend is modelled, else its
+//! expected purchases over a year times its mean purchase so far; without one, the client's revenue per day of tenure over a year, times how
 //! likely it is to stay (1 active, new or resurrected; 0.5 at risk; 0.2 dormant; 0 churned), and
 //! 0 for a one-time client of a one-time business. Cost: the client's cost to serve per day of
 //! tenure over a year, plus `relationshipCost`. Worth proposing when value exceeds cost and the
@@ -314,7 +314,7 @@ pub fn long_term(
     let (value, cost) = (round2(value.max(0.0)), round2(cost));
     let worth = kind != RelationshipType::Ended && value > cost;
     let source = if model.is_some_and(|m| m.year_value.is_some()) {
-        "the model's 12-month value"
+        "the model's value of the next year"
     } else {
         "a year at the client's pace so far"
     };

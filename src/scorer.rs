@@ -113,8 +113,10 @@ pub struct Portfolio {
     pub business_model: BusinessModel,
     pub status_counts: StatusCounts,
     pub engagement: EngagementSummary,
-    /// Over the clients whose effective-customer score is known.
-    pub effectiveness: EngagementSummary,
+    /// Over the clients whose effective-customer score is known; absent when none is.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effectiveness: Option<EngagementSummary>,
     /// Clients per relationship type.
     #[cfg_attr(
         target_arch = "wasm32",
@@ -400,17 +402,23 @@ impl Scorer {
             .iter()
             .map(|(i, _)| base.as_ref().and_then(|b| b.values[*i]))
             .collect();
-        let model_view = |v: &Option<ClientValue>| {
+        // The model's value of a client's next year: its lifetime value with a spend model,
+        // else its expected purchases over a year at its mean purchase so far.
+        let model_view = |i: usize, facts: &relationship::Facts, v: &Option<ClientValue>| {
             v.map(|v| relationship::ModelView {
                 p_alive: v.p_alive,
-                year_value: v.clv,
+                year_value: v.clv.or_else(|| {
+                    let rec = self.ledger.record(i);
+                    (facts.on_purchases && facts.occasions > 0)
+                        .then(|| v.year_purchases * rec.revenue_total() / facts.occasions as f64)
+                }),
             })
         };
         let mut kinds = Vec::with_capacity(assessed.len());
         let mut cases = Vec::with_capacity(assessed.len());
         for ((i, a), v) in assessed.iter().zip(&views) {
             let rec = self.ledger.record(*i);
-            let mv = model_view(v);
+            let mv = model_view(*i, &a.facts, v);
             let kind = relationship::classify(
                 &a.facts,
                 a.activity.status,
@@ -515,7 +523,7 @@ impl Scorer {
             });
         }
         let engagement = summary_of(clients.iter().map(|c| c.engagement.score).collect());
-        let effectiveness = summary_of(
+        let effectiveness = known_summary(
             clients
                 .iter()
                 .filter_map(|c| c.effectiveness.score)
@@ -698,6 +706,11 @@ pub(crate) fn summary_of(v: Vec<f64>) -> EngagementSummary {
         },
         median: median(v),
     }
+}
+
+/// [`summary_of`], or `None` for no scores.
+pub(crate) fn known_summary(v: Vec<f64>) -> Option<EngagementSummary> {
+    (!v.is_empty()).then(|| summary_of(v))
 }
 
 fn zero_counts<const N: usize>(names: [&str; N]) -> BTreeMap<String, u64> {

@@ -77,6 +77,9 @@ pub struct ClientValue {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clv: Option<f64>,
+    /// Expected purchases over the next year (for the relationship's long-term case).
+    #[serde(skip)]
+    pub year_purchases: f64,
 }
 
 /// The models behind the report's client values.
@@ -243,6 +246,7 @@ pub fn value_clients(
                     expected_purchases: model.expected_purchases(horizon, x, tx, t),
                     expected_spend,
                     clv,
+                    year_purchases: model.expected_purchases(365.0 / o.unit.days(), x, tx, t),
                 }
             })
         })

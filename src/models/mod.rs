@@ -238,7 +238,13 @@ pub(crate) fn fit_positive_with_gradient(
                 let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
                 let (v, g) = gr(&p);
                 let v = if v.is_finite() { -v } else { f64::INFINITY };
-                (v, g.iter().zip(&p).map(|(g, th)| -g * th).collect::<Vec<f64>>())
+                (
+                    v,
+                    g.iter()
+                        .zip(&p)
+                        .map(|(g, th)| -g * th)
+                        .collect::<Vec<f64>>(),
+                )
             };
             optimize::bfgs_value_gradient(&neg_fg, &x0, 1000, 2.0)
         }

@@ -33,7 +33,7 @@ test('table and csv formats list every client sorted by id, with the summary', (
   const t = run('score', 'data/cdnow_sample_events.csv', '--as-of', '1998-06-30', '--map', MAP);
   assert.equal(t.status, 0, t.stderr);
   const lines = t.stdout.split('\n');
-  assert.match(lines[0], /^client\s+status\s+engagement/);
+  assert.match(lines[0], /^client\s+status\s+engaged\s+effective\s+net value/);
   assert.match(t.stdout, /Portfolio as of 1998-06-30: 2357 clients, 6919 events/);
   const c = run('score', 'data/cdnow_sample_events.csv', '--as-of', '1998-06-30', '--map', MAP, '--format', 'csv');
   assert.equal(c.status, 0, c.stderr);

@@ -176,7 +176,7 @@ test('CLI: score shows the new columns and takes --business-model, --model and -
 });
 
 test('CLI: history prints periods, migrations, alerts and cohorts', () => {
-  const h = run('history', 'data/cdnow_sample_events.csv', '--map', 'customer_id=clientId,date=timestamp,type=kind,amount=value', '--period', 'month', '--periods', '6');
+  const h = run('history', 'data/cdnow_sample_events.csv', '--map', 'customer_id=clientId,date=timestamp,type=kind,amount=value', '--period', 'month', '--periods', '6', '--cohort-months', '18');
   assert.equal(h.status, 0, h.stderr);
   assert.match(h.stdout, /History by month:/);
   assert.match(h.stdout, /1998-06-30 +2357/);
