@@ -28,8 +28,8 @@
 //!
 //! **Long-term case**: the expected value of the next year against its expected cost. Value:
 //! with a fitted model, its lifetime value (over `months`, 12) when spend is modelled, else its
-//! expected purchases over a year times its mean purchase so far; without one, the client's revenue per day of tenure over a year, times how
-//! likely it is to stay (1 active, new or resurrected; 0.5 at risk; 0.2 dormant; 0 churned), and
+//! expected purchases over a year times its mean purchase so far; without one, the client's
+//! revenue per day of tenure over a year, times how likely it is to stay (1 active, new or resurrected; 0.5 at risk; 0.2 dormant; 0 churned), and
 //! 0 for a one-time client of a one-time business. Cost: the client's cost to serve per day of
 //! tenure over a year, plus `relationshipCost`. Worth proposing when value exceeds cost and the
 //! relationship has not ended.

@@ -209,7 +209,7 @@ pub(crate) fn fit_positive(
 }
 
 /// A log-likelihood and its gradient with respect to the parameters, computed together.
-pub(crate) type ValueGradientFn<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>);
+pub(crate) type ValueGradientFn<'a> = optimize::ValueGradient<'a>;
 
 /// [`fit_positive`] with, optionally, `ll_grad` giving the log-likelihood and its gradient with
 /// respect to the (natural) parameters in one pass; the gradient is chained to their logarithms

@@ -15,6 +15,11 @@ pub struct Minimum {
     pub converged: bool,
 }
 
+/// A value and its gradient.
+pub type ValueAndGradient = (f64, Vec<f64>);
+/// A function giving its value and gradient together.
+pub type ValueGradient<'a> = &'a dyn Fn(&[f64]) -> ValueAndGradient;
+
 /// Central-difference gradient.
 pub fn gradient(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
     let mut g = vec![0.0; x.len()];
@@ -67,7 +72,7 @@ pub fn bfgs_with_gradient(
 /// gradient costs little once the value is computed: every trial point of the line search then
 /// gets both, and the accepted one needs no second pass.
 pub fn bfgs_value_gradient(
-    fg: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    fg: ValueGradient<'_>,
     x0: &[f64],
     max_iter: u32,
     max_step: f64,
@@ -78,7 +83,7 @@ pub fn bfgs_value_gradient(
 /// BFGS over `eval(x, with_gradient)`. With `eager`, trial points are evaluated with their
 /// gradient; otherwise the gradient is asked for only at the accepted point.
 fn bfgs_core(
-    eval: &dyn Fn(&[f64], bool) -> (f64, Vec<f64>),
+    eval: &dyn Fn(&[f64], bool) -> ValueAndGradient,
     eager: bool,
     x0: &[f64],
     max_iter: u32,
