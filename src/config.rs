@@ -276,6 +276,7 @@ pub struct PlayOptions {
     /// Days before an expected renewal that count as near it. Default 60.
     pub renewal_window_days: u32,
     /// Usage limits of clients' plans: events per 30 days, by client id.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
     pub usage_limits: std::collections::BTreeMap<String, f64>,
     /// Share of its plan's limit at which a client is near it. Default 0.8.
     pub limit_share: f64,
