@@ -130,13 +130,15 @@ impl BgNbd {
         let max_x = rows.iter().map(|r| r.frequency).fold(0.0, f64::max);
         let start = [1.0, mean_t, 1.0, 1.0];
         let fit = if max_x <= MAX_TABLE as f64 {
+            let by_t = ByT::new(&rows);
             let ll = |p: &[f64]| {
                 BgNbd::from_slice(p)
-                    .ll_and_gradient(&rows, max_x as usize, false)
+                    .ll_and_gradient(&rows, &by_t, max_x as usize, false)
                     .0
             };
             let grad = |p: &[f64]| {
-                let (v, g) = BgNbd::from_slice(p).ll_and_gradient(&rows, max_x as usize, true);
+                let (v, g) =
+                    BgNbd::from_slice(p).ll_and_gradient(&rows, &by_t, max_x as usize, true);
                 (v, g.to_vec())
             };
             fit_positive_with_gradient("bgnbd", &BgNbd::NAMES, &start, &ll, Some(&grad))?
@@ -158,24 +160,34 @@ impl BgNbd {
     fn ll_and_gradient(
         &self,
         rows: &[SummaryRow],
+        by_t: &ByT,
         max_x: usize,
         with_gradient: bool,
     ) -> (f64, [f64; 4]) {
         let BgNbd { r, alpha, a, b } = *self;
         let tb = Tables::new(self, max_x);
         let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
+        // ln(α+T) once per distinct T (a few dozen in a cohort's data) rather than per row.
+        let ln_ats: Vec<f64> = by_t.values.iter().map(|t| (alpha + t).ln()).collect();
         let mut ll = 0.0;
         let mut g = [0.0; 4];
-        for row in rows {
+        for (row, &ti) in rows.iter().zip(&by_t.index) {
             let (x, w) = (row.frequency, row.weight);
             let xi = x as usize;
-            let ln_at = (alpha + row.t).ln();
+            let ln_at = ln_ats[ti as usize];
             let alive = tb.lb[xi] - (r + x) * ln_at;
             let (m, wa, ln_atx) = if xi > 0 {
                 let ln_atx = (alpha + row.recency).ln();
-                let dead = tb.lb[xi - 1] + ln_a - (a + b + x - 1.0).ln() - (r + x) * ln_atx;
-                let m = log_add_exp(alive, dead);
-                (m, (alive - m).exp(), ln_atx)
+                let dead = tb.lb[xi - 1] + ln_a - tb.ln_ab1[xi] - (r + x) * ln_atx;
+                // ln(e^alive + e^dead) and the weight of "alive", from one exponential.
+                let d = dead - alive;
+                let e = (-d.abs()).exp();
+                let (m, wa) = if d <= 0.0 {
+                    (alive + e.ln_1p(), 1.0 / (1.0 + e))
+                } else {
+                    (dead + e.ln_1p(), e / (1.0 + e))
+                };
+                (m, wa, ln_atx)
             } else {
                 (alive, 1.0, 0.0)
             };
@@ -207,6 +219,8 @@ const MAX_TABLE: usize = 5_000_000;
 /// ln B(a, b+x) − ln B(a, b) = Σ_{k<x} ln((b+k)/(a+b+k)), and the sums of 1/(r+k), 1/(b+k),
 /// 1/(a+b+k) that their derivatives need.
 struct Tables {
+    /// ln(a + b + x − 1), for x ≥ 1.
+    ln_ab1: Vec<f64>,
     lg_r: Vec<f64>,
     lb: Vec<f64>,
     s_r: Vec<f64>,
@@ -218,6 +232,7 @@ impl Tables {
     fn new(p: &BgNbd, max_x: usize) -> Tables {
         let n = max_x + 1;
         let mut t = Tables {
+            ln_ab1: vec![0.0; n],
             lg_r: vec![0.0; n],
             lb: vec![0.0; n],
             s_r: vec![0.0; n],
@@ -231,8 +246,28 @@ impl Tables {
             t.s_r[x] = t.s_r[x - 1] + 1.0 / (p.r + k);
             t.s_b[x] = t.s_b[x - 1] + 1.0 / (p.b + k);
             t.s_ab[x] = t.s_ab[x - 1] + 1.0 / (p.a + p.b + k);
+            t.ln_ab1[x] = (p.a + p.b + k).ln();
         }
         t
+    }
+}
+
+/// The distinct observation lengths T of a set of rows, and each row's index among them.
+struct ByT {
+    values: Vec<f64>,
+    index: Vec<u32>,
+}
+
+impl ByT {
+    fn new(rows: &[SummaryRow]) -> ByT {
+        let mut values: Vec<f64> = rows.iter().map(|r| r.t).collect();
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        let index = rows
+            .iter()
+            .map(|r| values.partition_point(|v| *v < r.t) as u32)
+            .collect();
+        ByT { values, index }
     }
 }
 
@@ -354,7 +389,7 @@ mod tests {
             a: 0.9,
             b: 2.2,
         };
-        let (ll, g) = p.ll_and_gradient(&rows, 12, true);
+        let (ll, g) = p.ll_and_gradient(&rows, &ByT::new(&rows), 12, true);
         assert!((ll - p.log_likelihood(&rows)).abs() < 1e-9 * ll.abs());
         let f = |v: &[f64]| BgNbd::from_slice(v).log_likelihood(&rows);
         let numeric = crate::models::optimize::gradient(&f, &[p.r, p.alpha, p.a, p.b]);

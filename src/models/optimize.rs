@@ -203,25 +203,25 @@ pub fn standard_errors(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Option<f64>>
 }
 
 /// [`standard_errors`] from an analytic gradient `grad` of the negative log-likelihood: each
-/// Hessian column is a central difference of gradients, 2n gradient evaluations instead of the
-/// 2n² function evaluations of the second differences.
+/// Hessian column is a forward difference of gradients, n + 1 gradient evaluations instead of
+/// the 2n² function evaluations of second differences. The step is 1e-6 of each parameter, so
+/// the Hessian's relative error is about 1e-6: ample for standard errors.
 #[allow(clippy::needless_range_loop)] // symmetrising by (i, j) reads most plainly with indices
 pub fn standard_errors_from_gradient(
     grad: &dyn Fn(&[f64]) -> Vec<f64>,
     x: &[f64],
 ) -> Vec<Option<f64>> {
     let n = x.len();
+    let g0 = grad(x);
     let mut hess = vec![vec![0.0; n]; n];
     let mut xp = x.to_vec();
     for i in 0..n {
-        let h = 1e-5 * x[i].abs().max(1e-3);
+        let h = 1e-6 * x[i].abs().max(1e-3);
         xp[i] = x[i] + h;
         let up = grad(&xp);
-        xp[i] = x[i] - h;
-        let down = grad(&xp);
         xp[i] = x[i];
         for j in 0..n {
-            hess[i][j] = (up[j] - down[j]) / (2.0 * h);
+            hess[i][j] = (up[j] - g0[j]) / h;
         }
     }
     for i in 0..n {
