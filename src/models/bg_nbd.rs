@@ -164,7 +164,7 @@ impl BgNbd {
         max_x: usize,
         with_gradient: bool,
     ) -> (f64, [f64; 4]) {
-        let BgNbd { r, alpha, a, b } = *self;
+        let BgNbd { r, alpha, a, .. } = *self;
         let tb = Tables::new(self, max_x);
         let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
         // ln(α+T) once per distinct T (a few dozen in a cohort's data) rather than per row.
