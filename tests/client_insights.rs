@@ -559,3 +559,69 @@ fn a_fitted_models_p_alive_decides_quiet_and_marriage() {
     assert!(classify(&short, Status::Dormant, None, BusinessModel::OneTime, &o).1);
     assert!(!classify(&short, Status::Dormant, None, BusinessModel::Repeat, &o).1);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+        /// On any synthetic book and any valid settings, every score stays in range, every
+        /// client is typed and segmented consistently, and the history agrees with the report.
+        #[test]
+        fn scores_stay_in_range(seed in any::<u64>(), clients in 1usize..40, bins in 2u32..10,
+                                max_plays in 1u32..7, one_time in any::<bool>(), days_back in 0i64..400) {
+            let data = rapport::synth::generate(seed, clients, 30 * clients);
+            let options = format!(
+                r#"{{"businessModel":"{}","rfm":{{"bins":{bins}}},"plays":{{"maxPlays":{max_plays}}}}}"#,
+                if one_time { "one_time" } else { "repeat" }
+            );
+            let mut o = ScorerOptions::from_json(&options).unwrap();
+            let end = rapport::time::format_day(data.end_day - days_back as i32);
+            o.as_of = Some(rapport::event::TimestampInput::Text(end.clone()));
+            let mut s = Scorer::new(&o).unwrap();
+            s.ingest_columns(&data.columns()).unwrap();
+            let r = s.score(&ScoreOptions::default()).unwrap();
+            let mut segments = 0;
+            for c in &r.clients {
+                if let Some(e) = c.effectiveness.score {
+                    prop_assert!((0.0..=100.0).contains(&e));
+                }
+                let weights: f64 = [
+                    &c.effectiveness.components.communication,
+                    &c.effectiveness.components.informed,
+                    &c.effectiveness.components.collaboration,
+                    &c.effectiveness.components.feedback,
+                    &c.effectiveness.components.cost_to_serve,
+                ].iter().map(|k| k.weight).sum();
+                prop_assert!(c.effectiveness.score.is_none() || (weights - 1.0).abs() < 1e-3);
+                prop_assert!(c.effectiveness.net_value.is_finite());
+                if let Some(f) = &c.rfm {
+                    segments += 1;
+                    for v in [f.r, f.f, f.m] {
+                        prop_assert!((1..=bins).contains(&v));
+                    }
+                    prop_assert_eq!(f.code.len(), 3);
+                }
+                prop_assert!(c.plays.len() <= max_plays as usize);
+                prop_assert!(c.plays.windows(2).all(|w| w[0].priority >= w[1].priority));
+                let lt = &c.relationship.long_term;
+                prop_assert!(lt.expected_value >= 0.0 && lt.expected_cost >= 0.0);
+                prop_assert!(!(lt.worth_proposing && c.relationship.kind == RelationshipType::Ended));
+                if c.relationship.kind == RelationshipType::OneTime {
+                    prop_assert_eq!(c.relationship.healthy, one_time);
+                }
+            }
+            prop_assert_eq!(r.portfolio.rfm_segments.values().sum::<u64>(), segments);
+            prop_assert_eq!(r.portfolio.relationships.values().sum::<u64>(), r.clients.len() as u64);
+            let h = s.history(&serde_json::from_str(r#"{"periods":4,"clients":false}"#).unwrap()).unwrap();
+            prop_assert_eq!(h.ends.last().unwrap(), &end);
+            prop_assert_eq!(&h.portfolio.last().unwrap().status_counts, &r.portfolio.status_counts);
+            prop_assert_eq!(&h.portfolio.last().unwrap().rfm_segments, &r.portfolio.rfm_segments);
+            for c in &h.cohorts {
+                prop_assert!(c.retention.iter().all(|x| (0.0..=1.0).contains(x)));
+            }
+        }
+    }
+}
