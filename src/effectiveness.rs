@@ -22,8 +22,10 @@
 //!   there is cost and no revenue). Unknown with neither revenue nor tickets, and unknown when
 //!   the business records no support tickets at all (nothing says what serving costs).
 //!
-//! "Known when the business records X" means some client in the ledger has an event of that
-//! kind: where a business sends no onboarding events, no client is marked down for having none.
+//! Everything is counted up to the day scored (tickets, feedback, onboarding and revenue are
+//! kept per day). "Known when the business records X" means some client in the ledger has an
+//! event of that kind: where a business sends no onboarding events, no client is marked down
+//! for having none.
 //! The total is the weighted mean of the known components, so a component with no data is left
 //! out, never counted as zero.
 
@@ -33,7 +35,7 @@ use crate::activity::Reason;
 use crate::config::EffectivenessOptions;
 use crate::engagement::{band, plural, round1, round4, Component};
 use crate::event::EventKind;
-use crate::ledger::{ClientRecord, Ledger};
+use crate::ledger::{ClientRecord, Ledger, Tally};
 
 /// The five components.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -93,11 +95,9 @@ impl Recorded {
 }
 
 /// Cost to serve a client: reported ticket costs plus `ticket_cost` for each ticket without one.
-pub fn cost_to_serve(rec: &ClientRecord, ticket_cost: f64) -> f64 {
-    let unreported = rec
-        .count(EventKind::Support)
-        .saturating_sub(rec.support_with_cost);
-    rec.support_cost_micros as f64 / crate::event::MICROS + unreported as f64 * ticket_cost
+pub fn cost_to_serve(t: &Tally, ticket_cost: f64) -> f64 {
+    let unreported = t.count(EventKind::Support).saturating_sub(t.with_cost);
+    t.cost_micros as f64 / crate::event::MICROS + unreported as f64 * ticket_cost
 }
 
 fn mean(parts: &[Option<f64>]) -> Option<f64> {
@@ -105,10 +105,12 @@ fn mean(parts: &[Option<f64>]) -> Option<f64> {
     (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
 }
 
-/// Scores one client. `adoption` is the share of the feature catalog it used (None without a
-/// catalog); `tenure_days` runs from its first activity to the day scored.
+/// Scores one client from its events on or before day `as_of`. `adoption` is the share of the
+/// feature catalog it used (None without a catalog); `tenure_days` runs from its first activity
+/// to the day scored.
 pub fn score(
     rec: &ClientRecord,
+    as_of: i32,
     adoption: Option<f64>,
     tenure_days: f64,
     recorded: &Recorded,
@@ -116,15 +118,15 @@ pub fn score(
 ) -> Effectiveness {
     let w = &o.weights;
     let mut reasons: Vec<(f64, Reason)> = Vec::new();
-    let tickets = rec.count(EventKind::Support);
+    let t = rec.tally(as_of);
+    let tickets = t.count(EventKind::Support);
 
     // Communication.
     let (comm_raw, comm) = if tickets == 0 {
         (None, None)
     } else {
-        let reopened = rec.support_reopened.min(tickets) as f64 / tickets as f64;
-        let per_ticket = (rec.support_with_messages > 0)
-            .then(|| rec.support_messages as f64 / rec.support_with_messages as f64);
+        let reopened = t.reopened.min(tickets) as f64 / tickets as f64;
+        let per_ticket = (t.with_messages > 0).then(|| t.messages as f64 / t.with_messages as f64);
         let clarity = per_ticket.map_or(1.0, |m| {
             ((o.unclear_messages - m) / (o.unclear_messages - o.clear_messages)).clamp(0.0, 1.0)
         });
@@ -158,7 +160,7 @@ pub fn score(
     };
 
     // Informed engagement.
-    let self_service = rec.count(EventKind::SelfService);
+    let self_service = t.count(EventKind::SelfService);
     let self_share =
         (self_service + tickets > 0).then(|| self_service as f64 / (self_service + tickets) as f64);
     let informed_raw = mean(&[adoption, self_share]);
@@ -191,12 +193,12 @@ pub fn score(
         recorded.most_onboarding
     };
     let onboarding = (recorded.onboarding && steps > 0)
-        .then(|| (rec.count(EventKind::Onboarding) as f64 / steps as f64).min(1.0));
-    let responses = rec.count(EventKind::Response);
+        .then(|| (t.count(EventKind::Onboarding) as f64 / steps as f64).min(1.0));
+    let responses = t.count(EventKind::Response);
     let provided = recorded.responses.then(|| (responses as f64).min(1.0));
     let (renewals, cancels) = (
-        rec.count(EventKind::Renewal),
-        rec.count(EventKind::Cancellation),
+        t.count(EventKind::Renewal),
+        t.count(EventKind::Cancellation),
     );
     let kept = (renewals + cancels > 0).then(|| renewals as f64 / (renewals + cancels) as f64);
     let collab_raw = mean(&[onboarding, provided, kept]);
@@ -206,7 +208,7 @@ pub fn score(
         if onboarding.is_some() {
             bits.push(format!(
                 "{} of {} onboarding steps",
-                rec.count(EventKind::Onboarding).min(steps),
+                t.count(EventKind::Onboarding).min(steps),
                 steps
             ));
         }
@@ -242,7 +244,7 @@ pub fn score(
     }
 
     // Constructive feedback.
-    let given = rec.count(EventKind::Feedback) + rec.count(EventKind::Review);
+    let given = t.count(EventKind::Feedback) + t.count(EventKind::Review);
     let (fb_raw, fb) = if recorded.feedback {
         let per_quarter = given as f64 / (tenure_days.max(1.0) / 90.0).max(1.0);
         let s = 100.0 * (per_quarter / o.feedback_per_quarter).min(1.0);
@@ -263,8 +265,8 @@ pub fn score(
     };
 
     // Cost to serve.
-    let revenue = rec.revenue_total();
-    let cost = cost_to_serve(rec, o.ticket_cost);
+    let revenue = rec.revenue_until(as_of);
+    let cost = cost_to_serve(&t, o.ticket_cost);
     let (cost_raw, cost_score) = if revenue > 0.0 && (recorded.support || o.ticket_cost == 0.0) {
         let share = cost / revenue;
         (

@@ -29,6 +29,57 @@ pub struct DayRevenue {
     pub micros: i128,
 }
 
+/// The events of one kind on one day, for the kinds the effective-customer score reads (every
+/// kind but usage and purchase), with a support ticket's details summed. Kept per day so that
+/// scores as of an earlier date (and their history) see only what had happened by then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayInteractions {
+    pub day: i32,
+    /// [`EventKind`] code.
+    pub kind: u8,
+    pub count: u32,
+    /// Support: messages over the tickets that reported them, and how many did.
+    pub messages: u64,
+    pub with_messages: u32,
+    pub reopened: u32,
+    /// Support: reported costs in millionths, and how many tickets reported one.
+    pub cost_micros: i128,
+    pub with_cost: u32,
+}
+
+impl DayInteractions {
+    fn key(&self) -> (i32, u8) {
+        (self.day, self.kind)
+    }
+
+    fn add(&mut self, o: &DayInteractions) {
+        self.count = self.count.saturating_add(o.count);
+        self.messages += o.messages;
+        self.with_messages = self.with_messages.saturating_add(o.with_messages);
+        self.reopened = self.reopened.saturating_add(o.reopened);
+        self.cost_micros += o.cost_micros;
+        self.with_cost = self.with_cost.saturating_add(o.with_cost);
+    }
+}
+
+/// Counts of a client's interactions up to a day (see [`ClientRecord::tally`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Events per [`EventKind`] code (usage and purchase are not counted here).
+    pub kinds: [u64; EventKind::COUNT],
+    pub messages: u64,
+    pub with_messages: u64,
+    pub reopened: u64,
+    pub cost_micros: i128,
+    pub with_cost: u64,
+}
+
+impl Tally {
+    pub fn count(&self, k: EventKind) -> u64 {
+        self.kinds[k as usize]
+    }
+}
+
 /// Everything rapport keeps about one client.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientRecord {
@@ -53,6 +104,8 @@ pub struct ClientRecord {
     /// Feedback ratings (values on feedback events): sum in millionths and count.
     pub rating_micros: i128,
     pub ratings: u64,
+    /// Non-usage, non-purchase events per day and kind, ascending by (day, kind).
+    pub interactions: Vec<DayInteractions>,
     /// First sign-up, last cancellation, last renewal (epoch ms).
     pub first_signup_ms: Option<i64>,
     pub last_cancel_ms: Option<i64>,
@@ -75,6 +128,7 @@ impl ClientRecord {
             support_with_cost: 0,
             rating_micros: 0,
             ratings: 0,
+            interactions: Vec::new(),
             first_signup_ms: None,
             last_cancel_ms: None,
             last_renewal_ms: None,
@@ -88,6 +142,29 @@ impl ClientRecord {
     /// Total revenue in currency units.
     pub fn revenue_total(&self) -> f64 {
         self.revenue.iter().map(|r| r.micros).sum::<i128>() as f64 / crate::event::MICROS
+    }
+
+    /// Revenue in currency units from purchases and renewals on or before day `as_of`.
+    pub fn revenue_until(&self, as_of: i32) -> f64 {
+        self.revenue[..self.revenue.partition_point(|r| r.day <= as_of)]
+            .iter()
+            .map(|r| r.micros)
+            .sum::<i128>() as f64
+            / crate::event::MICROS
+    }
+
+    /// The client's interactions on or before day `as_of`.
+    pub fn tally(&self, as_of: i32) -> Tally {
+        let mut t = Tally::default();
+        for i in &self.interactions[..self.interactions.partition_point(|i| i.day <= as_of)] {
+            t.kinds[i.kind as usize] += i.count as u64;
+            t.messages += i.messages;
+            t.with_messages += i.with_messages as u64;
+            t.reopened += i.reopened as u64;
+            t.cost_micros += i.cost_micros;
+            t.with_cost += i.with_cost as u64;
+        }
+        t
     }
 
     /// Combines another record of the same client (feature ids already in this ledger's space).
@@ -124,6 +201,16 @@ impl ClientRecord {
         self.support_with_cost += o.support_with_cost;
         self.rating_micros += o.rating_micros;
         self.ratings += o.ratings;
+        self.interactions = merge_sorted(
+            &self.interactions,
+            &o.interactions,
+            DayInteractions::key,
+            |a, b| {
+                let mut m = *a;
+                m.add(b);
+                m
+            },
+        );
         self.first_signup_ms = opt_min(self.first_signup_ms, o.first_signup_ms);
         self.last_cancel_ms = opt_max(self.last_cancel_ms, o.last_cancel_ms);
         self.last_renewal_ms = opt_max(self.last_renewal_ms, o.last_renewal_ms);
@@ -146,6 +233,10 @@ impl ClientRecord {
                 a.micros += b.micros;
             },
         );
+        self.interactions.sort_unstable_by_key(DayInteractions::key);
+        coalesce(&mut self.interactions, DayInteractions::key, |a, b| {
+            a.add(b)
+        });
     }
 
     fn is_valid(&self, n_features: usize) -> bool {
@@ -160,6 +251,14 @@ impl ClientRecord {
                     .collect::<Vec<_>>(),
             )
             && strictly_up(&self.features.iter().map(|&f| f as i64).collect::<Vec<_>>())
+            && self
+                .interactions
+                .windows(2)
+                .all(|w| w[0].key() < w[1].key())
+            && self
+                .interactions
+                .iter()
+                .all(|i| (i.kind as usize) < EventKind::COUNT)
             && self.features.iter().all(|&f| (f as usize) < n_features)
     }
 }
@@ -382,6 +481,37 @@ impl Ledger {
                 let f = feature_map[ev.feature as usize];
                 if let Err(pos) = r.features.binary_search(&f) {
                     r.features.insert(pos, f);
+                }
+            }
+            if !matches!(ev.kind, EventKind::Usage | EventKind::Purchase) {
+                let messages = ev.messages();
+                let cost = ev.cost_micros();
+                let support = ev.kind == EventKind::Support;
+                let item = DayInteractions {
+                    day,
+                    kind: ev.kind as u8,
+                    count: 1,
+                    messages: if support {
+                        messages.unwrap_or(0) as u64
+                    } else {
+                        0
+                    },
+                    with_messages: (support && messages.is_some()) as u32,
+                    reopened: (support && ev.reopened) as u32,
+                    cost_micros: if support {
+                        cost.unwrap_or(0) as i128
+                    } else {
+                        0
+                    },
+                    with_cost: (support && cost.is_some()) as u32,
+                };
+                match r.interactions.last_mut() {
+                    Some(last) if last.key() == item.key() => last.add(&item),
+                    Some(last) => {
+                        unsorted |= last.key() > item.key();
+                        r.interactions.push(item);
+                    }
+                    None => r.interactions.push(item),
                 }
             }
             match ev.kind {

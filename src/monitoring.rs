@@ -3,9 +3,9 @@
 //! scores fell, and cohort retention by month of first activity.
 //!
 //! Past scores are recomputed from the ledger as of each date: activity status, engagement,
-//! RFM and relationship facts see only the days up to that date. The effective-customer score
-//! reads the ledger's running totals (tickets, feedback, onboarding), which are not dated, so
-//! its history shows the effect of revenue and tenure only.
+//! the effective-customer score, RFM and relationship facts see only the events up to that date
+//! (the ledger keeps activity, revenue and interactions per day). Feature adoption is the one
+//! input kept without dates: a feature counts as used from the client's first day.
 
 use std::collections::BTreeMap;
 

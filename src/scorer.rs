@@ -344,6 +344,7 @@ impl Scorer {
         let facts = relationship::Facts::of(rec, as_of)?;
         let eff = effectiveness::score(
             rec,
+            as_of,
             adoption,
             facts.tenure_days as f64,
             &ctx.recorded,
@@ -409,8 +410,9 @@ impl Scorer {
                 p_alive: v.p_alive,
                 year_value: v.clv.or_else(|| {
                     let rec = self.ledger.record(i);
-                    (facts.on_purchases && facts.occasions > 0)
-                        .then(|| v.year_purchases * rec.revenue_total() / facts.occasions as f64)
+                    (facts.on_purchases && facts.occasions > 0).then(|| {
+                        v.year_purchases * rec.revenue_until(as_of) / facts.occasions as f64
+                    })
                 }),
             })
         };
@@ -430,7 +432,7 @@ impl Scorer {
                 &a.facts,
                 kind.0,
                 a.activity.status,
-                rec.revenue_total(),
+                rec.revenue_until(as_of),
                 a.effectiveness.cost_to_serve,
                 mv,
                 cfg.business_model,
@@ -605,6 +607,7 @@ impl Scorer {
         let id = self.ledger.client_id(i);
         let upto = activity::days_until(rec, as_of);
         let recent = &upto[upto.partition_point(|d| d.day <= as_of - 30)..];
+        let tally = rec.tally(as_of);
         let p = &self.config.plays;
         plays::Signals {
             status: Some(a.activity.status),
@@ -614,12 +617,15 @@ impl Scorer {
             tenure_days: a.facts.tenure_days,
             mean_rating: (rec.ratings > 0)
                 .then(|| rec.rating_micros as f64 / crate::event::MICROS / rec.ratings as f64),
-            reopened: rec.support_reopened,
-            feedback_given: rec.count(EventKind::Feedback) + rec.count(EventKind::Review),
+            reopened: tally.reopened,
+            feedback_given: tally.count(EventKind::Feedback) + tally.count(EventKind::Review),
             cost_score: a.effectiveness.components.cost_to_serve.score,
-            days_to_renewal: rec
-                .last_renewal_ms
-                .map(|ms| (day_of(ms) as i64 + p.renewal_period_days as i64) - as_of as i64),
+            days_to_renewal: rec.interactions
+                [..rec.interactions.partition_point(|i| i.day <= as_of)]
+                .iter()
+                .rev()
+                .find(|i| i.kind == EventKind::Renewal as u8)
+                .map(|i| (i.day as i64 + p.renewal_period_days as i64) - as_of as i64),
             usage_30d: recent.iter().map(|d| d.events as f64).sum(),
             usage_limit: p.usage_limits.get(id).copied(),
             expected_value,

@@ -625,3 +625,53 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn effectiveness_as_of_an_earlier_date_ignores_later_tickets() {
+    // Clear and cheap for a year, then a burst of costly reopened tickets in the last month.
+    let mut e = Vec::new();
+    for d in (0..360).step_by(30) {
+        e.push(ev("c", d, "purchase", r#""value":100"#));
+    }
+    e.push(ev("c", 300, "support", r#""messages":2,"cost":5"#));
+    for d in 0..10 {
+        e.push(ev(
+            "c",
+            d,
+            "support",
+            r#""messages":15,"cost":100,"reopened":true"#,
+        ));
+    }
+    let now = report(&e, "{}");
+    let o = ScorerOptions::from_json(r#"{"asOf":"2024-11-15"}"#).unwrap();
+    let mut s = Scorer::new(&o).unwrap();
+    s.ingest_json(&format!("[{}]", e.join(","))).unwrap();
+    let before = s.score(&ScoreOptions::default()).unwrap();
+    let (a, b) = (
+        &client(&before, "c").effectiveness,
+        &client(&now, "c").effectiveness,
+    );
+    // Before the burst: one clear ticket costing 5 against the 1,000 of revenue by then.
+    assert_eq!(a.cost_to_serve, 5.0);
+    assert_eq!(a.net_value, 995.0);
+    assert_eq!(a.components.communication.score, Some(100.0));
+    assert_eq!(b.cost_to_serve, 1005.0);
+    assert!(b.score.unwrap() < a.score.unwrap() - 40.0, "{a:?}\n{b:?}");
+    // The history sees the fall, and alerts on it.
+    let h = history(&e, r#"{"period":"month","periods":3}"#);
+    let points = &h.clients[0].points;
+    assert_eq!(points[1].as_ref().unwrap().effectiveness, a.score);
+    assert_eq!(points[2].as_ref().unwrap().effectiveness, b.score);
+    assert!(h
+        .alerts
+        .iter()
+        .any(|x| x.score == "effectiveness" && x.client_id == "c"));
+    assert_eq!(
+        client(&now, "c").plays[0].play,
+        PlayKind::SupportIntervention
+    );
+    assert!(client(&before, "c")
+        .plays
+        .iter()
+        .all(|p| p.play != PlayKind::SupportIntervention));
+}
