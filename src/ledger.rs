@@ -94,22 +94,13 @@ pub struct ClientRecord {
     pub features: Vec<u32>,
     /// Days with revenue, ascending.
     pub revenue: Vec<DayRevenue>,
-    /// Support tickets: messages summed over tickets that reported them, how many did.
-    pub support_messages: u64,
-    pub support_with_messages: u64,
-    pub support_reopened: u64,
-    pub support_cost_micros: i128,
-    /// Support tickets that reported a cost.
-    pub support_with_cost: u64,
     /// Feedback ratings (values on feedback events): sum in millionths and count.
     pub rating_micros: i128,
     pub ratings: u64,
     /// Non-usage, non-purchase events per day and kind, ascending by (day, kind).
     pub interactions: Vec<DayInteractions>,
-    /// First sign-up, last cancellation, last renewal (epoch ms).
-    pub first_signup_ms: Option<i64>,
+    /// Last cancellation (epoch ms).
     pub last_cancel_ms: Option<i64>,
-    pub last_renewal_ms: Option<i64>,
 }
 
 impl ClientRecord {
@@ -121,17 +112,10 @@ impl ClientRecord {
             kind_counts: [0; EventKind::COUNT],
             features: Vec::new(),
             revenue: Vec::new(),
-            support_messages: 0,
-            support_with_messages: 0,
-            support_reopened: 0,
-            support_cost_micros: 0,
-            support_with_cost: 0,
             rating_micros: 0,
             ratings: 0,
             interactions: Vec::new(),
-            first_signup_ms: None,
             last_cancel_ms: None,
-            last_renewal_ms: None,
         }
     }
 
@@ -194,11 +178,6 @@ impl ClientRecord {
                 micros: a.micros + b.micros,
             },
         );
-        self.support_messages += o.support_messages;
-        self.support_with_messages += o.support_with_messages;
-        self.support_reopened += o.support_reopened;
-        self.support_cost_micros += o.support_cost_micros;
-        self.support_with_cost += o.support_with_cost;
         self.rating_micros += o.rating_micros;
         self.ratings += o.ratings;
         self.interactions = merge_sorted(
@@ -211,9 +190,7 @@ impl ClientRecord {
                 m
             },
         );
-        self.first_signup_ms = opt_min(self.first_signup_ms, o.first_signup_ms);
         self.last_cancel_ms = opt_max(self.last_cancel_ms, o.last_cancel_ms);
-        self.last_renewal_ms = opt_max(self.last_renewal_ms, o.last_renewal_ms);
     }
 
     /// Sorts and coalesces the per-day vectors after out-of-order appends.
@@ -260,13 +237,6 @@ impl ClientRecord {
                 .iter()
                 .all(|i| (i.kind as usize) < EventKind::COUNT)
             && self.features.iter().all(|&f| (f as usize) < n_features)
-    }
-}
-
-fn opt_min(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
     }
 }
 
@@ -536,20 +506,6 @@ impl Ledger {
                             micros,
                         }),
                     }
-                    if ev.kind == EventKind::Renewal {
-                        r.last_renewal_ms = opt_max(r.last_renewal_ms, Some(ev.at_ms));
-                    }
-                }
-                EventKind::Support => {
-                    if let Some(m) = ev.messages() {
-                        r.support_messages += m as u64;
-                        r.support_with_messages += 1;
-                    }
-                    r.support_reopened += ev.reopened as u64;
-                    if let Some(c) = ev.cost_micros() {
-                        r.support_cost_micros += c as i128;
-                        r.support_with_cost += 1;
-                    }
                 }
                 EventKind::Feedback => {
                     if let Some(v) = ev.value_micros() {
@@ -557,7 +513,6 @@ impl Ledger {
                         r.ratings += 1;
                     }
                 }
-                EventKind::Signup => r.first_signup_ms = opt_min(r.first_signup_ms, Some(ev.at_ms)),
                 EventKind::Cancellation => {
                     r.last_cancel_ms = opt_max(r.last_cancel_ms, Some(ev.at_ms))
                 }
@@ -642,8 +597,8 @@ impl PartialEq for Ledger {
 
 const MAGIC: &[u8; 8] = b"RAPPORT\x1a";
 /// Version of the snapshot layout this build writes and reads. Version 2 added two event kinds
-/// and the count of support tickets with a cost; version 1 snapshots predate any release and
-/// are refused with `UNSUPPORTED_SNAPSHOT_VERSION`.
+/// and keeps interactions (tickets, feedback, onboarding, renewals…) per day; version 1
+/// snapshots predate any release and are refused with `UNSUPPORTED_SNAPSHOT_VERSION`.
 pub const SNAPSHOT_VERSION: u16 = 2;
 const HEADER: usize = 8 + 2 + 4;
 
@@ -771,13 +726,15 @@ mod tests {
         assert_eq!(a.features.len(), 2);
         assert_eq!(a.revenue_total(), 10.5);
         let b = l.find("b").unwrap();
+        let t = b.tally(i32::MAX);
         assert_eq!(
             (
-                b.support_messages,
-                b.support_reopened,
-                b.support_cost_micros
+                t.count(EventKind::Support),
+                t.messages,
+                t.reopened,
+                t.cost_micros
             ),
-            (4, 1, 12_000_000)
+            (1, 4, 1, 12_000_000)
         );
         assert_eq!(b.days.len(), 1, "cancellation is not activity");
         assert!(b.last_cancel_ms.is_some());
