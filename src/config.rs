@@ -395,6 +395,23 @@ fn positive(key: &str, v: f64) -> Result<()> {
     }
 }
 
+/// Reads an optional date option (ISO-8601 text or epoch ms) as epoch ms; a bad one is an
+/// `INVALID_CONFIG` error naming `key`.
+pub fn instant_option(v: &Option<TimestampInput>, key: &str) -> Result<Option<i64>> {
+    match v {
+        None => Ok(None),
+        Some(TimestampInput::Text(s)) => time::parse_timestamp(s).map(Some),
+        Some(TimestampInput::EpochMs(ms)) => time::from_epoch_ms(*ms).map(Some),
+    }
+    .map_err(|e| {
+        RapportError {
+            code: ErrorCode::InvalidConfig,
+            ..e
+        }
+        .with_field(key)
+    })
+}
+
 /// Turns a serde error met while reading options into a rapport error naming the key.
 pub fn options_error(path: &str, message: &str) -> RapportError {
     let path = if path == "." { "" } else { path };
@@ -447,19 +464,7 @@ impl ScorerOptions {
 
     /// Checks every value and resolves `asOf`.
     pub fn resolve(&self) -> Result<Config> {
-        let as_of_ms = match &self.as_of {
-            None => None,
-            Some(TimestampInput::Text(s)) => Some(time::parse_timestamp(s)),
-            Some(TimestampInput::EpochMs(v)) => Some(time::from_epoch_ms(*v)),
-        }
-        .transpose()
-        .map_err(|e| {
-            RapportError {
-                code: ErrorCode::InvalidConfig,
-                ..e
-            }
-            .with_field("asOf")
-        })?;
+        let as_of_ms = instant_option(&self.as_of, "asOf")?;
         if self.max_issues > 100_000 {
             return Err(bad("maxIssues", "must be at most 100000"));
         }

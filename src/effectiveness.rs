@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activity::Reason;
 use crate::config::EffectivenessOptions;
-use crate::engagement::{band, plural, round1, round4, Component};
+use crate::engagement::{band, plural, round1, round2, weigh, Component};
 use crate::event::EventKind;
 use crate::ledger::{ClientRecord, Ledger, Tally};
 
@@ -303,41 +303,25 @@ pub fn score(
         ));
     }
 
-    let parts = [
-        (w.communication, comm),
-        (w.informed, informed),
-        (w.collaboration, collab),
-        (w.feedback, fb),
-        (w.cost_to_serve, cost_score),
-    ];
-    let total_w: f64 = parts.iter().filter(|p| p.1.is_some()).map(|p| p.0).sum();
-    let weighted: f64 = parts.iter().filter_map(|(w, s)| s.map(|s| w * s)).sum();
-    let total = (total_w > 0.0).then(|| round1(weighted / total_w));
-    let comp = |raw: Option<f64>, s: Option<f64>, w: f64| Component {
-        raw: raw.map(round4),
-        score: s.map(round1),
-        weight: if s.is_some() && total_w > 0.0 {
-            round4(w / total_w)
-        } else {
-            0.0
-        },
-    };
+    let [communication, informed, collaboration, feedback, cost_to_serve] = weigh([
+        (w.communication, comm_raw, comm),
+        (w.informed, informed_raw, informed),
+        (w.collaboration, collab_raw, collab),
+        (w.feedback, fb_raw, fb),
+        (w.cost_to_serve, cost_raw, cost_score),
+    ]);
     reasons.sort_by(|a, b| b.0.total_cmp(&a.0));
     Effectiveness {
-        score: total,
+        score: communication.0.map(round1),
         components: EffectivenessComponents {
-            communication: comp(comm_raw, comm, w.communication),
-            informed: comp(informed_raw, informed, w.informed),
-            collaboration: comp(collab_raw, collab, w.collaboration),
-            feedback: comp(fb_raw, fb, w.feedback),
-            cost_to_serve: comp(cost_raw, cost_score, w.cost_to_serve),
+            communication: communication.1,
+            informed: informed.1,
+            collaboration: collaboration.1,
+            feedback: feedback.1,
+            cost_to_serve: cost_to_serve.1,
         },
         net_value: round2(revenue - cost),
         cost_to_serve: round2(cost),
         reasons: reasons.into_iter().map(|r| r.1).collect(),
     }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }

@@ -65,6 +65,32 @@ pub struct Engagement {
     pub reasons: Vec<Reason>,
 }
 
+/// Weighs components given as (weight, raw value, score): returns, for each, the weighted mean
+/// of the known scores (`None` when no score is known; the same for every entry) and the
+/// component as reported, with its share of the weight. Unknown components are left out of the
+/// mean rather than counted as zero.
+pub(crate) fn weigh<const N: usize>(
+    parts: [(f64, Option<f64>, Option<f64>); N],
+) -> [(Option<f64>, Component); N] {
+    let total_w: f64 = parts.iter().filter(|p| p.2.is_some()).map(|p| p.0).sum();
+    let weighted: f64 = parts.iter().filter_map(|(w, _, s)| s.map(|s| w * s)).sum();
+    let total = (total_w > 0.0).then(|| weighted / total_w);
+    parts.map(|(w, raw, s)| {
+        (
+            total,
+            Component {
+                raw: raw.map(round4),
+                score: s.map(round1),
+                weight: if s.is_some() && total_w > 0.0 {
+                    round4(w / total_w)
+                } else {
+                    0.0
+                },
+            },
+        )
+    })
+}
+
 /// How many catalog features a client used, and the catalog size.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Breadth {
@@ -74,6 +100,11 @@ pub struct Breadth {
 
 pub(crate) fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
+}
+
+/// Money is reported to cents.
+pub(crate) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 /// Ratios and weights are reported to four decimals: enough to explain a score, and it keeps
@@ -228,38 +259,22 @@ pub fn score(
         reasons.push((wt.trend * (s - 50.0).abs(), Reason::new(code, text)));
     }
 
-    let parts = [
-        (wt.recency, Some(rec_score)),
-        (wt.frequency, Some(freq_score)),
-        (wt.breadth, br_score),
-        (wt.depth, Some(depth_score)),
-        (wt.trend, trend_score),
-    ];
-    let total_w: f64 = parts.iter().filter(|p| p.1.is_some()).map(|p| p.0).sum();
-    let weighted: f64 = parts.iter().filter_map(|(w, s)| s.map(|s| w * s)).sum();
-    let total = if total_w > 0.0 {
-        weighted / total_w
-    } else {
-        0.0
-    };
-    let comp = |raw: Option<f64>, s: Option<f64>, w: f64| Component {
-        raw: raw.map(round4),
-        score: s.map(round1),
-        weight: if s.is_some() && total_w > 0.0 {
-            round4(w / total_w)
-        } else {
-            0.0
-        },
-    };
+    let [recency, frequency, breadth, depth, trend] = weigh([
+        (wt.recency, Some(since), Some(rec_score)),
+        (wt.frequency, Some(active), Some(freq_score)),
+        (wt.breadth, br_raw, br_score),
+        (wt.depth, Some(intensity), Some(depth_score)),
+        (wt.trend, trend, trend_score),
+    ]);
     reasons.sort_by(|a, b| b.0.total_cmp(&a.0));
     Some(Engagement {
-        score: round1(total),
+        score: round1(recency.0.unwrap_or(0.0)),
         components: EngagementComponents {
-            recency: comp(Some(since), Some(rec_score), wt.recency),
-            frequency: comp(Some(active), Some(freq_score), wt.frequency),
-            breadth: comp(br_raw, br_score, wt.breadth),
-            depth: comp(Some(intensity), Some(depth_score), wt.depth),
-            trend: comp(trend, trend_score, wt.trend),
+            recency: recency.1,
+            frequency: frequency.1,
+            breadth: breadth.1,
+            depth: depth.1,
+            trend: trend.1,
         },
         reasons: reasons.into_iter().map(|r| r.1).collect(),
     })

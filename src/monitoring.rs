@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::activity::{period_of, period_start, Status};
-use crate::config::Period;
+use crate::config::{instant_option, Period};
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::event::TimestampInput;
 use crate::rfm::{self, RfmSegment, RfmValues};
@@ -177,18 +177,7 @@ fn bad(key: &str, msg: impl Into<String>) -> RapportError {
 }
 
 fn date(v: &Option<TimestampInput>, key: &str) -> Result<Option<i32>> {
-    match v {
-        None => Ok(None),
-        Some(TimestampInput::Text(s)) => time::parse_timestamp(s).map(|ms| Some(day_of(ms))),
-        Some(TimestampInput::EpochMs(ms)) => time::from_epoch_ms(*ms).map(|ms| Some(day_of(ms))),
-    }
-    .map_err(|e| {
-        RapportError {
-            code: ErrorCode::InvalidConfig,
-            ..e
-        }
-        .with_field(key)
-    })
+    Ok(instant_option(v, key)?.map(day_of))
 }
 
 /// Every ledger client's point as of `day`.

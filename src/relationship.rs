@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activity::{days_until, Reason, Status};
 use crate::config::{BusinessModel, RelationshipOptions};
-use crate::engagement::plural;
+use crate::engagement::{plural, round2};
 use crate::ledger::ClientRecord;
 
 /// The relationship types.
@@ -340,8 +340,4 @@ pub fn long_term(
         expected_cost: cost,
         reason,
     }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }

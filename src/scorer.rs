@@ -281,14 +281,7 @@ impl Scorer {
         as_of: &Option<crate::event::TimestampInput>,
     ) -> Result<i64> {
         let as_of_ms = match as_of {
-            Some(_) => {
-                ScorerOptions {
-                    as_of: as_of.clone(),
-                    ..ScorerOptions::default()
-                }
-                .resolve()?
-                .as_of_ms
-            }
+            Some(_) => crate::config::instant_option(as_of, "asOf")?,
             None => self.config.as_of_ms,
         };
         as_of_ms

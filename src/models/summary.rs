@@ -69,25 +69,9 @@ pub struct SummaryOptions {
     pub unit: TimeUnit,
 }
 
-fn instant(v: &Option<crate::event::TimestampInput>, key: &str) -> Result<Option<i64>> {
-    use crate::event::TimestampInput;
-    match v {
-        None => Ok(None),
-        Some(TimestampInput::Text(s)) => crate::time::parse_timestamp(s).map(Some),
-        Some(TimestampInput::EpochMs(ms)) => crate::time::from_epoch_ms(*ms).map(Some),
-    }
-    .map_err(|e| {
-        RapportError {
-            code: ErrorCode::InvalidConfig,
-            ..e
-        }
-        .with_field(key)
-    })
-}
-
 /// The summary of a ledger with the given options.
 pub fn summarize_ledger(ledger: &Ledger, opts: &SummaryOptions) -> Result<Vec<ClientSummary>> {
-    let end = match instant(&opts.end, "end")? {
+    let end = match crate::config::instant_option(&opts.end, "end")? {
         Some(e) => e,
         None => ledger.last_event_ms().ok_or_else(|| {
             RapportError::new(ErrorCode::EmptyInput, "no events have been ingested")
@@ -96,7 +80,7 @@ pub fn summarize_ledger(ledger: &Ledger, opts: &SummaryOptions) -> Result<Vec<Cl
     from_ledger(
         ledger,
         end,
-        instant(&opts.calibration_end, "calibrationEnd")?,
+        crate::config::instant_option(&opts.calibration_end, "calibrationEnd")?,
         opts.unit,
     )
 }
