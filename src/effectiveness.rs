@@ -100,6 +100,15 @@ pub fn cost_to_serve(t: &Tally, ticket_cost: f64) -> f64 {
     t.cost_micros as f64 / crate::event::MICROS + unreported as f64 * ticket_cost
 }
 
+/// A reason ranked by how far its component's score is from neutral, weighted: the code is
+/// the low, fair or high one of `codes` by the score's band.
+fn banded(weight: f64, score: f64, codes: [&'static str; 3], text: String) -> (f64, Reason) {
+    (
+        weight * (score - 50.0).abs(),
+        Reason::new(band(score, codes[0], codes[1], codes[2]), text),
+    )
+}
+
 fn mean(parts: &[Option<f64>]) -> Option<f64> {
     let known: Vec<f64> = parts.iter().flatten().copied().collect();
     (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
@@ -144,17 +153,15 @@ pub fn score(
                 plural(tickets as f64, "ticket", "tickets")
             ),
         };
-        reasons.push((
-            w.communication * (s - 50.0).abs(),
-            Reason::new(
-                band(
-                    s,
-                    "COMMUNICATION_UNCLEAR",
-                    "COMMUNICATION_FAIR",
-                    "COMMUNICATION_CLEAR",
-                ),
-                text,
-            ),
+        reasons.push(banded(
+            w.communication,
+            s,
+            [
+                "COMMUNICATION_UNCLEAR",
+                "COMMUNICATION_FAIR",
+                "COMMUNICATION_CLEAR",
+            ],
+            text,
         ));
         (per_ticket.or(Some(0.0)), Some(s))
     };
@@ -177,12 +184,11 @@ pub fn score(
                 plural(tickets as f64, "ticket", "tickets")
             ));
         }
-        reasons.push((
-            w.informed * (s - 50.0).abs(),
-            Reason::new(
-                band(s, "INFORMED_LOW", "INFORMED_FAIR", "INFORMED_HIGH"),
-                bits.join(", "),
-            ),
+        reasons.push(banded(
+            w.informed,
+            s,
+            ["INFORMED_LOW", "INFORMED_FAIR", "INFORMED_HIGH"],
+            bits.join(", "),
         ));
     }
 
@@ -229,17 +235,15 @@ pub fn score(
                 plural(cancels as f64, "cancellation", "cancellations")
             ));
         }
-        reasons.push((
-            w.collaboration * (s - 50.0).abs(),
-            Reason::new(
-                band(
-                    s,
-                    "COLLABORATION_LOW",
-                    "COLLABORATION_FAIR",
-                    "COLLABORATION_HIGH",
-                ),
-                bits.join(", "),
-            ),
+        reasons.push(banded(
+            w.collaboration,
+            s,
+            [
+                "COLLABORATION_LOW",
+                "COLLABORATION_FAIR",
+                "COLLABORATION_HIGH",
+            ],
+            bits.join(", "),
         ));
     }
 
@@ -248,15 +252,14 @@ pub fn score(
     let (fb_raw, fb) = if recorded.feedback {
         let per_quarter = given as f64 / (tenure_days.max(1.0) / 90.0).max(1.0);
         let s = 100.0 * (per_quarter / o.feedback_per_quarter).min(1.0);
-        reasons.push((
-            w.feedback * (s - 50.0).abs(),
-            Reason::new(
-                band(s, "FEEDBACK_RARE", "FEEDBACK_SOME", "FEEDBACK_REGULAR"),
-                format!(
-                    "{} given ({:.1} a quarter)",
-                    plural(given as f64, "piece of feedback", "pieces of feedback"),
-                    per_quarter
-                ),
+        reasons.push(banded(
+            w.feedback,
+            s,
+            ["FEEDBACK_RARE", "FEEDBACK_SOME", "FEEDBACK_REGULAR"],
+            format!(
+                "{} given ({:.1} a quarter)",
+                plural(given as f64, "piece of feedback", "pieces of feedback"),
+                per_quarter
             ),
         ));
         (Some(per_quarter), Some(s))
@@ -289,17 +292,15 @@ pub fn score(
         } else {
             format!("serving cost {cost:.2} with no revenue")
         };
-        reasons.push((
-            w.cost_to_serve * (s - 50.0).abs(),
-            Reason::new(
-                band(
-                    s,
-                    "HIGH_MAINTENANCE",
-                    "MODERATE_MAINTENANCE",
-                    "LOW_MAINTENANCE",
-                ),
-                text,
-            ),
+        reasons.push(banded(
+            w.cost_to_serve,
+            s,
+            [
+                "HIGH_MAINTENANCE",
+                "MODERATE_MAINTENANCE",
+                "LOW_MAINTENANCE",
+            ],
+            text,
         ));
     }
 

@@ -161,18 +161,8 @@ fn shifted_beta_geometric_matches_fader_hardie_2007() {
 
 #[test]
 fn summary_from_cdnow_transactions_reproduces_the_published_summary() {
-    use rapport::config::ScorerOptions;
-    use rapport::ingest::CsvOptions;
     use rapport::models::summary::{from_ledger, TimeUnit};
-    use rapport::scorer::Scorer;
-    let events = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/cdnow_sample_events.csv"
-    ))
-    .unwrap();
-    let mut s = Scorer::new(&ScorerOptions::default()).unwrap();
-    let cols = CsvOptions::from_json(r#"{"columns": {"clientId": "customer_id", "timestamp": "date", "kind": "type", "value": "amount"}}"#).unwrap();
-    s.ingest_csv(&events, &cols).unwrap();
+    let s = cdnow_scorer();
     let end = rapport::time::parse_timestamp("1997-09-30").unwrap();
     let summary = from_ledger(s.ledger(), end, None, TimeUnit::Weeks).unwrap();
     assert_eq!(summary.len(), 2357);
@@ -198,19 +188,9 @@ fn summary_from_cdnow_transactions_reproduces_the_published_summary() {
 fn bg_nbd_predicts_the_cdnow_holdout() {
     // Calibrate on 1997-01-01..1997-09-30, predict the 39 weeks to 1998-06-30, compare with what
     // the customers actually bought (Fader, Hardie & Lee 2005, section 4 and fig. 3).
-    use rapport::config::ScorerOptions;
-    use rapport::ingest::CsvOptions;
     use rapport::models::summary::{summarize_ledger, SummaryOptions};
     use rapport::models::validation::by_frequency;
-    use rapport::scorer::Scorer;
-    let events = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/cdnow_sample_events.csv"
-    ))
-    .unwrap();
-    let mut s = Scorer::new(&ScorerOptions::default()).unwrap();
-    let cols = CsvOptions::from_json(r#"{"columns": {"clientId": "customer_id", "timestamp": "date", "kind": "type", "value": "amount"}}"#).unwrap();
-    s.ingest_csv(&events, &cols).unwrap();
+    let s = cdnow_scorer();
     let opts: SummaryOptions = serde_json::from_str(
         r#"{"end": "1998-06-30", "calibrationEnd": "1997-09-30", "unit": "weeks"}"#,
     )
@@ -261,18 +241,9 @@ fn bg_nbd_predicts_the_cdnow_holdout() {
 
 #[test]
 fn the_report_carries_the_fitted_models_values_per_client() {
-    use rapport::config::ScorerOptions;
-    use rapport::ingest::CsvOptions;
     use rapport::models::summary::{from_ledger, TimeUnit};
-    use rapport::scorer::{ScoreOptions, Scorer};
-    let events = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/cdnow_sample_events.csv"
-    ))
-    .unwrap();
-    let mut s = Scorer::new(&ScorerOptions::default()).unwrap();
-    let cols = CsvOptions::from_json(r#"{"columns": {"clientId": "customer_id", "timestamp": "date", "kind": "type", "value": "amount"}}"#).unwrap();
-    s.ingest_csv(&events, &cols).unwrap();
+    use rapport::scorer::ScoreOptions;
+    let s = cdnow_scorer();
     // As of the end of the 39-week calibration period the ledger's summary is the published
     // one, so the fit is the published BG/NBD fit.
     let opts: ScoreOptions = serde_json::from_str(
@@ -340,4 +311,17 @@ fn the_report_carries_the_fitted_models_values_per_client() {
         s.score(&bad).unwrap_err().field.as_deref(),
         Some("customerBase.params.alpha")
     );
+}
+
+/// A scorer holding the CDNOW sample's transactions.
+fn cdnow_scorer() -> rapport::scorer::Scorer {
+    let events = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/cdnow_sample_events.csv"
+    ))
+    .unwrap();
+    let mut s = rapport::scorer::Scorer::new(&rapport::config::ScorerOptions::default()).unwrap();
+    let cols = rapport::ingest::CsvOptions::from_json(r#"{"columns": {"clientId": "customer_id", "timestamp": "date", "kind": "type", "value": "amount"}}"#).unwrap();
+    s.ingest_csv(&events, &cols).unwrap();
+    s
 }
