@@ -134,7 +134,7 @@ const lines = [];
 lines.push('# Benchmarks', '');
 lines.push(`Produced by \`node benches/run.mjs\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpu}, ${f(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, ${rustc}. Best of ${REPEATS} runs; every figure below comes from that one run. This machine is a shared VM: repeated runs vary by ±30%.`);
 lines.push('', `## Ingest and score ${f(EVENTS)} synthetic events over ${f(CLIENTS)} clients`, '');
-lines.push('Events from `generateEvents(42, clients, events)` (time-ordered SaaS-like usage, purchases, tickets, feedback). *Ingest* validates and adds a batch to an empty scorer; *score* builds the full report (status, engagement with components and reasons, lifecycle, stickiness) for every client: natively as Rust values, in wasm as JSON text (`scoreJson`) and as JS objects (`score`).', '');
+lines.push('Events from `generateEvents(42, clients, events)` (time-ordered SaaS-like usage, purchases, tickets, feedback). *Ingest* validates and adds a batch to an empty scorer; *score* builds the full report (status, engagement, effective-customer score, relationship, RFM and plays, each with components and reasons; lifecycle, stickiness) for every client: natively as Rust values, in wasm as JSON text (`scoreJson`) and as JS objects (`score`).', '');
 lines.push('| path | host | ingest ms | ingest events/s | score ms (JSON text) | score ms (JS objects) | ingest + score events/s | peak RSS MB |');
 lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const p of ['columns', 'objects', 'json', 'csv']) {
