@@ -9,8 +9,9 @@
 //!   engagement at least `highEngagement` (60); or its activity grew by 20% or more over the
 //!   engagement window with engagement at least `highEngagement`.
 //! - **re_engagement** (75 at risk, 65 dormant): the client is at risk or dormant and its
-//!   expected value for the next year (the long-term case's) is positive and at least the
-//!   median over the clients scored.
+//!   expected value for the next year (the long-term case's) is at least the median over the
+//!   clients scored whose expected value is positive (where most of a book has lapsed, the
+//!   median over everyone would be 0 and let every lapsed client through).
 //! - **support_intervention** (70): high maintenance — the effective-customer cost component at
 //!   or below `highMaintenanceCostScore` (30) — or at least `reopenedTickets` (2) reopened tickets.
 //! - **advocacy_ask** (60): engagement at least `advocacyEngagement` (70), a mean feedback rating
@@ -104,7 +105,7 @@ pub struct Signals {
     pub usage_30d: f64,
     pub usage_limit: Option<f64>,
     pub expected_value: f64,
-    /// Median expected value over the clients scored.
+    /// Median expected value over the clients scored whose expected value is positive.
     pub median_expected_value: f64,
 }
 

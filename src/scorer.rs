@@ -449,7 +449,13 @@ impl Scorer {
                     .collect(),
             )
         });
-        let median_value = median(cases.iter().map(|c| c.expected_value).collect());
+        let median_value = median(
+            cases
+                .iter()
+                .map(|c| c.expected_value)
+                .filter(|&v| v > 0.0)
+                .collect(),
+        );
 
         let mut counts = StatusCounts::default();
         let mut relationship_counts = zero_counts(RelationshipType::ALL.map(|t| t.name()));

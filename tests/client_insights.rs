@@ -351,6 +351,8 @@ fn each_play_fires_on_its_signals() {
     for d in [230, 200, 170, 140, 110, 80] {
         e.push(ev("slipping", d, "purchase", r#""value":400"#));
     }
+    // Lapsed after one small purchase: dormant, but not worth a campaign.
+    e.push(ev("small_lapsed", 80, "purchase", r#""value":5"#));
     // New, one feature of five: onboarding.
     e.push(ev("newbie", 5, "usage", r#""feature":"a""#));
     for f in ["b", "c", "d", "e"] {
@@ -372,6 +374,10 @@ fn each_play_fires_on_its_signals() {
         rapport::activity::Status::AtRisk
     );
     assert!(plays(client(&r, "slipping")).contains(&PlayKind::ReEngagement));
+    let lapsed = client(&r, "small_lapsed");
+    assert_eq!(lapsed.status, rapport::activity::Status::Dormant);
+    assert!(lapsed.relationship.long_term.expected_value > 0.0);
+    assert!(!plays(lapsed).contains(&PlayKind::ReEngagement));
     assert!(plays(client(&r, "newbie")).contains(&PlayKind::OnboardingEducation));
     // The fan also uses one feature of five a month in: advocacy first, then onboarding.
     assert_eq!(
