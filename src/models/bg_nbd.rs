@@ -167,17 +167,17 @@ impl BgNbd {
         let BgNbd { r, alpha, a, .. } = *self;
         let tb = Tables::new(self, max_x);
         let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
-        // ln(α+T) once per distinct T (a few dozen in a cohort's data) rather than per row.
-        let ln_ats: Vec<f64> = by_t.values.iter().map(|t| (alpha + t).ln()).collect();
+        // ln(α+T) and ln(α+t_x) once per distinct value rather than per row.
+        let (ln_ats, ln_atxs) = (by_t.t.ln_plus(alpha), by_t.recency.ln_plus(alpha));
         let mut ll = 0.0;
         let mut g = [0.0; 4];
-        for (row, &ti) in rows.iter().zip(&by_t.index) {
+        for ((row, &ti), &txi) in rows.iter().zip(&by_t.t.index).zip(&by_t.recency.index) {
             let (x, w) = (row.frequency, row.weight);
             let xi = x as usize;
             let ln_at = ln_ats[ti as usize];
             let alive = tb.lb[xi] - (r + x) * ln_at;
             let (m, wa, ln_atx) = if xi > 0 {
-                let ln_atx = (alpha + row.recency).ln();
+                let ln_atx = ln_atxs[txi as usize];
                 let dead = tb.lb[xi - 1] + ln_a - tb.ln_ab1[xi] - (r + x) * ln_atx;
                 // ln(e^alive + e^dead) and the weight of "alive", from one exponential.
                 let d = dead - alive;
@@ -252,22 +252,44 @@ impl Tables {
     }
 }
 
-/// The distinct observation lengths T of a set of rows, and each row's index among them.
-struct ByT {
+/// The distinct values of one column of a set of rows, and each row's index among them: data
+/// measured in whole days (or weeks as days / 7) has few distinct T and t_x — on the CDNOW
+/// sample 84 and 257 over 1,016 distinct summaries — so their logarithms are taken once each.
+struct Distinct {
     values: Vec<f64>,
     index: Vec<u32>,
 }
 
-impl ByT {
-    fn new(rows: &[SummaryRow]) -> ByT {
-        let mut values: Vec<f64> = rows.iter().map(|r| r.t).collect();
+impl Distinct {
+    fn new(rows: &[SummaryRow], column: impl Fn(&SummaryRow) -> f64) -> Distinct {
+        let mut values: Vec<f64> = rows.iter().map(&column).collect();
         values.sort_by(f64::total_cmp);
         values.dedup();
         let index = rows
             .iter()
-            .map(|r| values.partition_point(|v| *v < r.t) as u32)
+            .map(|r| values.partition_point(|v| *v < column(r)) as u32)
             .collect();
-        ByT { values, index }
+        Distinct { values, index }
+    }
+
+    /// ln(alpha + v) for every distinct value v.
+    fn ln_plus(&self, alpha: f64) -> Vec<f64> {
+        self.values.iter().map(|v| (alpha + v).ln()).collect()
+    }
+}
+
+/// The rows' T and t_x columns as [`Distinct`] values.
+struct ByT {
+    t: Distinct,
+    recency: Distinct,
+}
+
+impl ByT {
+    fn new(rows: &[SummaryRow]) -> ByT {
+        ByT {
+            t: Distinct::new(rows, |r| r.t),
+            recency: Distinct::new(rows, |r| r.recency),
+        }
     }
 }
 
