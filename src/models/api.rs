@@ -373,14 +373,21 @@ pub fn predict(
     // Each distinct (x, t_x, T) is computed once: real data repeats summaries heavily (whole
     // periods, many one-time buyers), and the expectations cost a hypergeometric series each.
     let purchase = |m: &dyn PurchaseModel| -> Result<Predictions> {
-        let rows = summary_rows(data, n)?;
         let mut seen: std::collections::HashMap<
             (u64, u64, u64),
             (f64, f64),
             std::hash::BuildHasherDefault<FloatKeyHasher>,
         > = Default::default();
         let (mut alive, mut expected) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        for r in &rows {
+        // Rows are checked as they are read, with no copy of the columns as rows.
+        for i in 0..n {
+            let r = SummaryRow {
+                frequency: data.frequency[i],
+                recency: data.recency[i],
+                t: data.t[i],
+                weight: 1.0,
+            };
+            r.check(i as u64 + 1)?;
             let key = (r.frequency.to_bits(), r.recency.to_bits(), r.t.to_bits());
             let (a, e) = *seen.entry(key).or_insert_with(|| {
                 (
