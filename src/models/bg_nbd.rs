@@ -21,7 +21,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::special::{alive_from_ln_dead_odds, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
-use super::{fit_positive, fit_positive_with_gradient, prepare, Fit, SummaryRow};
+use super::{fit_positive, fit_positive_with_gradient, prepare, ByTime, Fit, SummaryRow};
 use crate::error::Result;
 
 /// BG/NBD parameters.
@@ -130,7 +130,7 @@ impl BgNbd {
         let max_x = rows.iter().map(|r| r.frequency).fold(0.0, f64::max);
         let start = [1.0, mean_t, 1.0, 1.0];
         let fit = if max_x <= MAX_TABLE as f64 {
-            let by_t = ByT::new(&rows);
+            let by_t = ByTime::new(&rows);
             let ll = |p: &[f64]| {
                 BgNbd::from_slice(p)
                     .ll_and_gradient(&rows, &by_t, max_x as usize, false)
@@ -160,7 +160,7 @@ impl BgNbd {
     fn ll_and_gradient(
         &self,
         rows: &[SummaryRow],
-        by_t: &ByT,
+        by_t: &ByTime,
         max_x: usize,
         with_gradient: bool,
     ) -> (f64, [f64; 4]) {
@@ -249,47 +249,6 @@ impl Tables {
             t.ln_ab1[x] = (p.a + p.b + k).ln();
         }
         t
-    }
-}
-
-/// The distinct values of one column of a set of rows, and each row's index among them: data
-/// measured in whole days (or weeks as days / 7) has few distinct T and t_x — on the CDNOW
-/// sample 84 and 257 over 1,016 distinct summaries — so their logarithms are taken once each.
-struct Distinct {
-    values: Vec<f64>,
-    index: Vec<u32>,
-}
-
-impl Distinct {
-    fn new(rows: &[SummaryRow], column: impl Fn(&SummaryRow) -> f64) -> Distinct {
-        let mut values: Vec<f64> = rows.iter().map(&column).collect();
-        values.sort_by(f64::total_cmp);
-        values.dedup();
-        let index = rows
-            .iter()
-            .map(|r| values.partition_point(|v| *v < column(r)) as u32)
-            .collect();
-        Distinct { values, index }
-    }
-
-    /// ln(alpha + v) for every distinct value v.
-    fn ln_plus(&self, alpha: f64) -> Vec<f64> {
-        self.values.iter().map(|v| (alpha + v).ln()).collect()
-    }
-}
-
-/// The rows' T and t_x columns as [`Distinct`] values.
-struct ByT {
-    t: Distinct,
-    recency: Distinct,
-}
-
-impl ByT {
-    fn new(rows: &[SummaryRow]) -> ByT {
-        ByT {
-            t: Distinct::new(rows, |r| r.t),
-            recency: Distinct::new(rows, |r| r.recency),
-        }
     }
 }
 
@@ -411,7 +370,7 @@ mod tests {
             a: 0.9,
             b: 2.2,
         };
-        let (ll, g) = p.ll_and_gradient(&rows, &ByT::new(&rows), 12, true);
+        let (ll, g) = p.ll_and_gradient(&rows, &ByTime::new(&rows), 12, true);
         assert!((ll - p.log_likelihood(&rows)).abs() < 1e-9 * ll.abs());
         let f = |v: &[f64]| BgNbd::from_slice(v).log_likelihood(&rows);
         let numeric = crate::models::optimize::gradient(&f, &[p.r, p.alpha, p.a, p.b]);

@@ -135,6 +135,47 @@ pub fn compress(rows: &[SummaryRow]) -> Vec<SummaryRow> {
     out
 }
 
+/// The distinct values of one column of a set of rows, and each row's index among them: data
+/// measured in whole days (or weeks as days / 7) has few distinct T and t_x — on the CDNOW
+/// sample 84 and 257 over 1,016 distinct summaries — so their logarithms are taken once each.
+pub(crate) struct Distinct {
+    pub values: Vec<f64>,
+    pub index: Vec<u32>,
+}
+
+impl Distinct {
+    pub fn new(rows: &[SummaryRow], column: impl Fn(&SummaryRow) -> f64) -> Distinct {
+        let mut values: Vec<f64> = rows.iter().map(&column).collect();
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        let index = rows
+            .iter()
+            .map(|r| values.partition_point(|v| *v < column(r)) as u32)
+            .collect();
+        Distinct { values, index }
+    }
+
+    /// ln(alpha + v) for every distinct value v.
+    pub fn ln_plus(&self, alpha: f64) -> Vec<f64> {
+        self.values.iter().map(|v| (alpha + v).ln()).collect()
+    }
+}
+
+/// The rows' T and t_x columns as [`Distinct`] values.
+pub(crate) struct ByTime {
+    pub t: Distinct,
+    pub recency: Distinct,
+}
+
+impl ByTime {
+    pub fn new(rows: &[SummaryRow]) -> ByTime {
+        ByTime {
+            t: Distinct::new(rows, |r| r.t),
+            recency: Distinct::new(rows, |r| r.recency),
+        }
+    }
+}
+
 /// Checks the rows of a repeat-purchase model, refuses data with no repeat purchase (the
 /// likelihood then has no interior maximum), and returns them compressed with their mean T.
 pub(crate) fn prepare(model: &str, rows: &[SummaryRow]) -> Result<(Vec<SummaryRow>, f64)> {
