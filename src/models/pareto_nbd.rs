@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::special::{
-    alive_from_ln_dead_odds, ln_gamma, ln_hyp2f1, ln_hyp2f1_c_a1_with_gradient, log_add_exp,
+    alive_from_ln_dead_odds, ln_gamma, ln_hyp2f1, ln_hyp2f1_c_a1_with_gradient_at, log_add_exp,
 };
 use super::{fit_positive, fit_positive_with_gradient, prepare, ByTime, Fit, SummaryRow};
 use crate::error::Result;
@@ -88,8 +88,8 @@ impl ParetoNbd {
     /// zᵢ = (h−l)/(h+tᵢ): u = ln F(z₁) − a ln(h+t_x), v = ln F(z₂) − a ln(h+T),
     /// ln A₀ = u + ln(1 − e^(v−u)), the "dead" term D = ln s + ln A₀ − ln a, the "alive" term
     /// A = −(r+x) ln(α+T) − s ln(β+T), and ln L = lnΓ(r+x) − lnΓ(r) + r ln α + s ln β +
-    /// ln(e^A + e^D). [`ln_hyp2f1_c_a1_with_gradient`] gives F and its derivatives in a, b, z;
-    /// the rest is the chain rule, with each term weighted by its share of e^A + e^D.
+    /// ln(e^A + e^D). [`ln_hyp2f1_c_a1_with_gradient_at`] gives F at both z and its derivatives
+    /// in a, b and z; the rest is the chain rule, each term weighted by its share of e^A + e^D.
     fn ll_and_gradient(&self, rows: &[SummaryRow], by: &ByTime, max_x: usize) -> (f64, [f64; 4]) {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let (mut lg, mut s_r) = (vec![0.0; max_x + 1], vec![0.0; max_x + 1]);
@@ -112,22 +112,23 @@ impl ParetoNbd {
             let alive = -(r + x) * la_t[ti] - s * lb_t[ti];
             let a = r + s + x;
             let b = if alpha_low { r + x } else { s + 1.0 };
-            // (value, ∂/∂a, ∂/∂b, ∂/∂h, ∂/∂l) of u and v.
-            let part = |ti_: f64, ln_h: f64| {
-                let z = (hi - lo) / (hi + ti_);
-                let (f, [fa, fb, fz]) = ln_hyp2f1_c_a1_with_gradient(a, b, z);
+            // (value, ∂/∂a, ∂/∂b, ∂/∂h, ∂/∂l) of u and v, from one pass over both series.
+            let times = [tx, t];
+            let ln_h = [lh_tx[txi], lh_t[ti]];
+            let f = ln_hyp2f1_c_a1_with_gradient_at(a, b, times.map(|ti_| (hi - lo) / (hi + ti_)));
+            let part = |i: usize| {
+                let (ti_, (fv, [fa, fb, fz])) = (times[i], f[i]);
                 let dz_dh = (lo + ti_) / ((hi + ti_) * (hi + ti_));
                 let dz_dl = -1.0 / (hi + ti_);
                 [
-                    f - a * ln_h,
-                    fa - ln_h,
+                    fv - a * ln_h[i],
+                    fa - ln_h[i],
                     fb,
                     fz * dz_dh - a / (hi + ti_),
                     fz * dz_dl,
                 ]
             };
-            let u = part(tx, lh_tx[txi]);
-            let v = part(t, lh_t[ti]);
+            let (u, v) = (part(0), part(1));
             // ∂D/∂(r, α, s, β), with D = −∞ (and no gradient) when t_x = T.
             let (dead, dd) = if v[0] >= u[0] {
                 (f64::NEG_INFINITY, [0.0; 4])

@@ -101,33 +101,59 @@ fn ln_hyp2f1_series(a: f64, b: f64, c: f64, z: f64) -> f64 {
 /// are running sums: ∂/∂e = Σ_{j<k} 1/(e+j), ∂/∂c = −Σ_{j<k} 1/(c+j), ∂/∂z = k/z. So one pass
 /// gives the value and the gradient, with neither overflow nor cancellation.
 pub fn ln_hyp2f1_c_a1_with_gradient(a: f64, b: f64, z: f64) -> (f64, [f64; 3]) {
+    ln_hyp2f1_c_a1_with_gradient_at(a, b, [z])[0]
+}
+
+/// [`ln_hyp2f1_c_a1_with_gradient`] at several z for the same a and b, in one pass: the
+/// coefficients (e)ₖ/(c)ₖ and their log-derivatives, which cost the divisions, are shared.
+pub fn ln_hyp2f1_c_a1_with_gradient_at<const N: usize>(
+    a: f64,
+    b: f64,
+    zs: [f64; N],
+) -> [(f64, [f64; 3]); N] {
     let (e, c) = (a + 1.0 - b, a + 1.0);
-    let lead = (1.0 - b) * (-z).ln_1p();
-    let dlead = [0.0, -(-z).ln_1p(), -(1.0 - b) / (1.0 - z)];
-    if z == 0.0 {
-        // G = 1, ∂G/∂z = e / c.
-        return (lead, [0.0, 0.0, dlead[2] + e / c]);
-    }
-    // Sums of the terms uₖ and of uₖ times each log-derivative.
-    let (mut u, mut g, mut ge, mut gc, mut gz) = (1.0f64, 1.0f64, 0.0f64, 0.0f64, 0.0f64);
+    // Per z: the term uₖ, and the sums of the terms and of the terms times each log-derivative.
+    let mut u = [1.0f64; N];
+    let mut sum = [[1.0f64, 0.0, 0.0, 0.0]; N];
+    let mut done = zs.map(|z| z == 0.0);
     let (mut se, mut sc) = (0.0f64, 0.0f64);
     for k in 0..100_000u32 {
-        let kf = k as f64;
-        se += 1.0 / (e + kf);
-        sc += 1.0 / (c + kf);
-        u *= (e + kf) / (c + kf) * z;
-        let k1 = kf + 1.0;
-        g += u;
-        ge += u * se;
-        gc -= u * sc;
-        gz += u * k1 / z;
-        if u * (1.0 + se + sc + k1 / z) <= 1e-17 * (g + ge + gc.abs() + gz) {
+        if done.iter().all(|d| *d) {
             break;
         }
+        let kf = k as f64;
+        let inv_c = 1.0 / (c + kf);
+        se += 1.0 / (e + kf);
+        sc += inv_c;
+        let ratio = (e + kf) * inv_c;
+        let k1 = kf + 1.0;
+        for i in 0..N {
+            if done[i] {
+                continue;
+            }
+            let z = zs[i];
+            u[i] *= ratio * z;
+            let [g, ge, gc, gz] = &mut sum[i];
+            *g += u[i];
+            *ge += u[i] * se;
+            *gc -= u[i] * sc;
+            *gz += u[i] * k1 / z;
+            done[i] = u[i] * (1.0 + se + sc + k1 / z) <= 1e-17 * (*g + *ge + gc.abs() + *gz);
+        }
     }
-    // ∂/∂a = ∂/∂e + ∂/∂c (both move with a); ∂/∂b = −∂/∂e.
-    let (de, dc, dz) = (ge / g, gc / g, gz / g);
-    (lead + g.ln(), [de + dc, dlead[1] - de, dlead[2] + dz])
+    let mut out = [(0.0, [0.0; 3]); N];
+    for i in 0..N {
+        let z = zs[i];
+        let lead = (1.0 - b) * (-z).ln_1p();
+        let (dlead_b, dlead_z) = (-(-z).ln_1p(), -(1.0 - b) / (1.0 - z));
+        let [g, ge, gc, gz] = sum[i];
+        // At z = 0: G = 1 and ∂G/∂z = e / c.
+        let dz = if z == 0.0 { e / c } else { gz / g };
+        let (de, dc) = (ge / g, gc / g);
+        // ∂/∂a = ∂/∂e + ∂/∂c (both move with a); ∂/∂b = −∂/∂e.
+        out[i] = (lead + g.ln(), [de + dc, dlead_b - de, dlead_z + dz]);
+    }
+    out
 }
 
 #[cfg(test)]
