@@ -123,7 +123,7 @@ impl BgNbd {
     /// no interior maximum).
     ///
     /// Rows with the same summary are merged, the terms that depend only on the frequency are
-    /// built once per likelihood evaluation by recurrence (see [`Tables`]), and the gradient is
+    /// built once per likelihood evaluation by recurrence (see `Tables`), and the gradient is
     /// analytic, so an evaluation costs a few logarithms per distinct summary.
     pub fn fit(rows: &[SummaryRow]) -> Result<(BgNbd, Fit)> {
         let (rows, mean_t) = prepare("BG/NBD", rows)?;
