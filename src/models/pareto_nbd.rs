@@ -285,6 +285,17 @@ mod tests {
         beta: 11.6689,
     };
 
+    /// Parameters for both branches of the formulas: α < β (the CDNOW fit) and α ≥ β.
+    const BOTH_BRANCHES: [ParetoNbd; 2] = [
+        P,
+        ParetoNbd {
+            r: 0.8,
+            alpha: 20.0,
+            s: 1.4,
+            beta: 5.0,
+        },
+    ];
+
     #[test]
     fn one_pass_likelihood_and_gradient_match_the_direct_likelihood() {
         let rows: Vec<SummaryRow> = (0..60)
@@ -304,16 +315,7 @@ mod tests {
             })
             .collect();
         let by = ByTime::new(&rows);
-        // Both branches: α < β (the CDNOW fit) and α ≥ β.
-        for m in [
-            P,
-            ParetoNbd {
-                r: 0.8,
-                alpha: 20.0,
-                s: 1.4,
-                beta: 5.0,
-            },
-        ] {
+        for m in BOTH_BRANCHES {
             let (ll, g) = m.ll_and_gradient(&rows, &by, 6);
             let direct = m.log_likelihood(&rows);
             assert!(
@@ -339,16 +341,7 @@ mod tests {
 
     #[test]
     fn purchase_count_probabilities_sum_to_one_and_have_the_right_mean() {
-        // Both branches of the formula: α < β (the CDNOW fit) and α ≥ β.
-        for m in [
-            P,
-            ParetoNbd {
-                r: 0.8,
-                alpha: 20.0,
-                s: 1.4,
-                beta: 5.0,
-            },
-        ] {
+        for m in BOTH_BRANCHES {
             for t in [1.0, 10.0, 39.0] {
                 let probs: Vec<f64> = (0..200).map(|n| m.prob_purchases(t, n)).collect();
                 let total: f64 = probs.iter().sum();
