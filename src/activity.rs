@@ -32,8 +32,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ActivityOptions, Period};
+use crate::event::EventKind;
 use crate::ledger::{ClientRecord, DayCount, Ledger};
-use crate::time::{self, day_of};
+use crate::time;
 
 /// Activity status of a client as of a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,7 +146,7 @@ pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<A
         Some(c) => format!("usually active every {} days", crate::activity_fmt(c)),
         None => "too few active days for a cadence".to_string(),
     };
-    let cancel_day = rec.last_cancel_ms.map(day_of).filter(|&c| c <= as_of);
+    let cancel_day = rec.last_day_of(EventKind::Cancellation, as_of);
     let (status, reason) = if let Some(c) = cancel_day.filter(|&c| last <= c) {
         (
             Status::Churned,

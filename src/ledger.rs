@@ -45,6 +45,9 @@ pub struct DayInteractions {
     /// Support: reported costs in millionths, and how many tickets reported one.
     pub cost_micros: i128,
     pub with_cost: u32,
+    /// Feedback: ratings (values) in millionths, and how many feedback events gave one.
+    pub rating_micros: i128,
+    pub rated: u32,
 }
 
 impl DayInteractions {
@@ -59,6 +62,8 @@ impl DayInteractions {
         self.reopened = self.reopened.saturating_add(o.reopened);
         self.cost_micros += o.cost_micros;
         self.with_cost = self.with_cost.saturating_add(o.with_cost);
+        self.rating_micros += o.rating_micros;
+        self.rated = self.rated.saturating_add(o.rated);
     }
 }
 
@@ -72,11 +77,19 @@ pub struct Tally {
     pub reopened: u64,
     pub cost_micros: i128,
     pub with_cost: u64,
+    pub rating_micros: i128,
+    pub rated: u64,
 }
 
 impl Tally {
     pub fn count(&self, k: EventKind) -> u64 {
         self.kinds[k as usize]
+    }
+
+    /// The mean feedback rating, if any feedback gave one.
+    pub fn mean_rating(&self) -> Option<f64> {
+        (self.rated > 0)
+            .then(|| self.rating_micros as f64 / crate::event::MICROS / self.rated as f64)
     }
 }
 
@@ -94,13 +107,8 @@ pub struct ClientRecord {
     pub features: Vec<u32>,
     /// Days with revenue, ascending.
     pub revenue: Vec<DayRevenue>,
-    /// Feedback ratings (values on feedback events): sum in millionths and count.
-    pub rating_micros: i128,
-    pub ratings: u64,
     /// Non-usage, non-purchase events per day and kind, ascending by (day, kind).
     pub interactions: Vec<DayInteractions>,
-    /// Last cancellation (epoch ms).
-    pub last_cancel_ms: Option<i64>,
 }
 
 impl ClientRecord {
@@ -112,10 +120,7 @@ impl ClientRecord {
             kind_counts: [0; EventKind::COUNT],
             features: Vec::new(),
             revenue: Vec::new(),
-            rating_micros: 0,
-            ratings: 0,
             interactions: Vec::new(),
-            last_cancel_ms: None,
         }
     }
 
@@ -147,8 +152,19 @@ impl ClientRecord {
             t.reopened += i.reopened as u64;
             t.cost_micros += i.cost_micros;
             t.with_cost += i.with_cost as u64;
+            t.rating_micros += i.rating_micros;
+            t.rated += i.rated as u64;
         }
         t
+    }
+
+    /// The last day on or before `as_of` with an event of `kind` (not usage or purchase).
+    pub fn last_day_of(&self, kind: EventKind, as_of: i32) -> Option<i32> {
+        self.interactions[..self.interactions.partition_point(|i| i.day <= as_of)]
+            .iter()
+            .rev()
+            .find(|i| i.kind == kind as u8)
+            .map(|i| i.day)
     }
 
     /// Combines another record of the same client (feature ids already in this ledger's space).
@@ -178,8 +194,6 @@ impl ClientRecord {
                 micros: a.micros + b.micros,
             },
         );
-        self.rating_micros += o.rating_micros;
-        self.ratings += o.ratings;
         self.interactions = merge_sorted(
             &self.interactions,
             &o.interactions,
@@ -190,7 +204,6 @@ impl ClientRecord {
                 m
             },
         );
-        self.last_cancel_ms = opt_max(self.last_cancel_ms, o.last_cancel_ms);
     }
 
     /// Sorts and coalesces the per-day vectors after out-of-order appends.
@@ -238,10 +251,6 @@ impl ClientRecord {
                 .all(|i| (i.kind as usize) < EventKind::COUNT)
             && self.features.iter().all(|&f| (f as usize) < n_features)
     }
-}
-
-fn opt_max(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    a.max(b)
 }
 
 fn coalesce<T, K: PartialEq>(
@@ -457,6 +466,8 @@ impl Ledger {
                 let messages = ev.messages();
                 let cost = ev.cost_micros();
                 let support = ev.kind == EventKind::Support;
+                let feedback = ev.kind == EventKind::Feedback;
+                let rating = ev.value_micros();
                 let item = DayInteractions {
                     day,
                     kind: ev.kind as u8,
@@ -474,6 +485,12 @@ impl Ledger {
                         0
                     },
                     with_cost: (support && cost.is_some()) as u32,
+                    rating_micros: if feedback {
+                        rating.unwrap_or(0) as i128
+                    } else {
+                        0
+                    },
+                    rated: (feedback && rating.is_some()) as u32,
                 };
                 match r.interactions.last_mut() {
                     Some(last) if last.key() == item.key() => last.add(&item),
@@ -506,15 +523,6 @@ impl Ledger {
                             micros,
                         }),
                     }
-                }
-                EventKind::Feedback => {
-                    if let Some(v) = ev.value_micros() {
-                        r.rating_micros += v as i128;
-                        r.ratings += 1;
-                    }
-                }
-                EventKind::Cancellation => {
-                    r.last_cancel_ms = opt_max(r.last_cancel_ms, Some(ev.at_ms))
                 }
                 _ => {}
             }
@@ -737,7 +745,7 @@ mod tests {
             (1, 4, 1, 12_000_000)
         );
         assert_eq!(b.days.len(), 1, "cancellation is not activity");
-        assert!(b.last_cancel_ms.is_some());
+        assert!(b.last_day_of(EventKind::Cancellation, i32::MAX).is_some());
     }
 
     #[test]

@@ -614,17 +614,13 @@ impl Scorer {
             trend: a.engagement.components.trend.raw,
             adoption: a.adoption,
             tenure_days: a.facts.tenure_days,
-            mean_rating: (rec.ratings > 0)
-                .then(|| rec.rating_micros as f64 / crate::event::MICROS / rec.ratings as f64),
+            mean_rating: tally.mean_rating(),
             reopened: tally.reopened,
             feedback_given: tally.count(EventKind::Feedback) + tally.count(EventKind::Review),
             cost_score: a.effectiveness.components.cost_to_serve.score,
-            days_to_renewal: rec.interactions
-                [..rec.interactions.partition_point(|i| i.day <= as_of)]
-                .iter()
-                .rev()
-                .find(|i| i.kind == EventKind::Renewal as u8)
-                .map(|i| (i.day as i64 + p.renewal_period_days as i64) - as_of as i64),
+            days_to_renewal: rec
+                .last_day_of(EventKind::Renewal, as_of)
+                .map(|d| (d as i64 + p.renewal_period_days as i64) - as_of as i64),
             usage_30d: recent.iter().map(|d| d.events as f64).sum(),
             usage_limit: p.usage_limits.get(id).copied(),
             expected_value,

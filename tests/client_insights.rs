@@ -681,3 +681,35 @@ fn effectiveness_as_of_an_earlier_date_ignores_later_tickets() {
         .iter()
         .all(|p| p.play != PlayKind::SupportIntervention));
 }
+
+#[test]
+fn scoring_in_the_past_sees_the_cancellations_and_ratings_of_that_time() {
+    // Active in January and February, cancelled on 6 March; back in June, cancelled again in
+    // September. Rated 5 in February and 1 in August.
+    let mut e: Vec<String> = (310..360).map(|d| ev("c", d, "usage", "")).collect();
+    e.push(ev("c", 300, "cancellation", ""));
+    e.push(ev("c", 200, "usage", ""));
+    e.push(ev("c", 100, "cancellation", ""));
+    e.push(ev("c", 330, "feedback", r#""value":5"#));
+    e.push(ev("c", 150, "feedback", r#""value":1"#));
+    // As of 25 April, the March cancellation is the last one (the September one is later).
+    let o = ScorerOptions::from_json(r#"{"asOf":"2024-04-25"}"#).unwrap();
+    let mut s = Scorer::new(&o).unwrap();
+    s.ingest_json(&format!("[{}]", e.join(","))).unwrap();
+    let then = s.score(&ScoreOptions::default()).unwrap();
+    let c = client(&then, "c");
+    assert_eq!(c.status, rapport::activity::Status::Churned);
+    assert_eq!(c.status_reason.code, "CANCELLED");
+    assert!(
+        c.status_reason.text.contains("2024-03-06"),
+        "{}",
+        c.status_reason.text
+    );
+    // Only February's rating existed then; by the end both had.
+    let rec = s.ledger().find("c").unwrap();
+    let april = rapport::time::days_from_civil(2024, 4, 25) as i32;
+    assert_eq!(rec.tally(april).mean_rating(), Some(5.0));
+    assert_eq!(rec.tally(i32::MAX).mean_rating(), Some(3.0));
+    let now = report(&e, "{}");
+    assert!(client(&now, "c").status_reason.text.contains("2024-09-22"));
+}
