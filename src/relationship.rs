@@ -84,6 +84,24 @@ pub enum LoyaltyQuadrant {
     Stranger,
 }
 
+impl LoyaltyQuadrant {
+    pub const ALL: [LoyaltyQuadrant; 4] = [
+        LoyaltyQuadrant::TrueFriend,
+        LoyaltyQuadrant::Butterfly,
+        LoyaltyQuadrant::Barnacle,
+        LoyaltyQuadrant::Stranger,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LoyaltyQuadrant::TrueFriend => "true_friend",
+            LoyaltyQuadrant::Butterfly => "butterfly",
+            LoyaltyQuadrant::Barnacle => "barnacle",
+            LoyaltyQuadrant::Stranger => "stranger",
+        }
+    }
+}
+
 /// Whether to propose a long-term relationship.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -273,13 +291,7 @@ pub fn quadrant(
         if profit { "over" } else { "not over" },
         profitable
     );
-    let code = match q {
-        LoyaltyQuadrant::TrueFriend => "TRUE_FRIEND",
-        LoyaltyQuadrant::Butterfly => "BUTTERFLY",
-        LoyaltyQuadrant::Barnacle => "BARNACLE",
-        LoyaltyQuadrant::Stranger => "STRANGER",
-    };
-    (q, Reason::new(code, text))
+    (q, Reason::new(&q.name().to_ascii_uppercase(), text))
 }
 
 /// Likelihood of staying a year, by status, for the rule-based value.

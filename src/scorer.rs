@@ -459,7 +459,7 @@ impl Scorer {
 
         let mut counts = StatusCounts::default();
         let mut relationship_counts = zero_counts(RelationshipType::ALL.map(|t| t.name()));
-        let mut quadrant_counts = zero_counts(["true_friend", "butterfly", "barnacle", "stranger"]);
+        let mut quadrant_counts = zero_counts(LoyaltyQuadrant::ALL.map(|q| q.name()));
         let mut segment_counts = zero_counts(RfmSegment::ALL.map(|s| s.name()));
         let mut clients = Vec::with_capacity(assessed.len());
         for (((((i, a), (kind, healthy, reason)), case), r), v) in assessed
@@ -483,7 +483,7 @@ impl Scorer {
                 .entry(kind.name().to_string())
                 .or_default() += 1;
             *quadrant_counts
-                .entry(quadrant_name(quadrant).to_string())
+                .entry(quadrant.name().to_string())
                 .or_default() += 1;
             if let Some(r) = &r {
                 *segment_counts
@@ -716,13 +716,4 @@ pub(crate) fn known_summary(v: Vec<f64>) -> Option<EngagementSummary> {
 
 fn zero_counts<const N: usize>(names: [&str; N]) -> BTreeMap<String, u64> {
     names.iter().map(|n| (n.to_string(), 0)).collect()
-}
-
-fn quadrant_name(q: LoyaltyQuadrant) -> &'static str {
-    match q {
-        LoyaltyQuadrant::TrueFriend => "true_friend",
-        LoyaltyQuadrant::Butterfly => "butterfly",
-        LoyaltyQuadrant::Barnacle => "barnacle",
-        LoyaltyQuadrant::Stranger => "stranger",
-    }
 }
