@@ -84,6 +84,7 @@ pub struct Point {
 #[serde(rename_all = "camelCase")]
 pub struct ClientHistory {
     pub client_id: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "(Point | null)[]"))]
     pub points: Vec<Option<Point>>,
 }
 

@@ -21,6 +21,7 @@ import {
   type RfmSegment,
   type PlayKind,
   type History,
+  type Point,
 } from '../../pkg/index.js';
 
 async function main(): Promise<void> {
@@ -68,7 +69,11 @@ async function main(): Promise<void> {
   const history: History = scorer.history({ period: 'month', periods: 6, from: '2024-01-01', alertDrop: 10 });
   const drop: number | undefined = history.alerts[0]?.drop;
   const retention: number[] | undefined = history.cohorts[0]?.retention;
-  void [kind, quadrant, segment, play, net, eff, marriages, drop, retention];
+  const point = history.clients[0]?.points[0];
+  if (point !== null && point !== undefined) void point.status;
+  // @ts-expect-error a period before the client's first activity is null, not a Point
+  const noPoint: Point[] = history.clients[0]?.points ?? [];
+  void [kind, quadrant, segment, play, net, eff, marriages, drop, retention, noPoint];
   const bytes: Uint8Array = scorer.snapshot();
   Scorer.fromSnapshot(bytes).merge(scorer);
   try {
