@@ -35,7 +35,7 @@ use crate::activity::Reason;
 use crate::config::EffectivenessOptions;
 use crate::engagement::{band, plural, round1, round2, weigh, Component};
 use crate::event::EventKind;
-use crate::ledger::{ClientRecord, Ledger, Tally};
+use crate::ledger::{Ledger, Tally};
 
 /// The five components.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -114,12 +114,12 @@ fn mean(parts: &[Option<f64>]) -> Option<f64> {
     (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
 }
 
-/// Scores one client from its events on or before day `as_of`. `adoption` is the share of the
-/// feature catalog it used (None without a catalog); `tenure_days` runs from its first activity
-/// to the day scored.
+/// Scores one client from `t`, its interactions up to the day scored, and `revenue` up to that
+/// day. `adoption` is the share of the feature catalog it used (None without a catalog);
+/// `tenure_days` runs from its first activity to the day scored.
 pub fn score(
-    rec: &ClientRecord,
-    as_of: i32,
+    t: &Tally,
+    revenue: f64,
     adoption: Option<f64>,
     tenure_days: f64,
     recorded: &Recorded,
@@ -127,7 +127,6 @@ pub fn score(
 ) -> Effectiveness {
     let w = &o.weights;
     let mut reasons: Vec<(f64, Reason)> = Vec::new();
-    let t = rec.tally(as_of);
     let tickets = t.count(EventKind::Support);
 
     // Communication.
@@ -268,8 +267,7 @@ pub fn score(
     };
 
     // Cost to serve.
-    let revenue = rec.revenue_until(as_of);
-    let cost = cost_to_serve(&t, o.ticket_cost);
+    let cost = cost_to_serve(t, o.ticket_cost);
     let (cost_raw, cost_score) = if revenue > 0.0 && (recorded.support || o.ticket_cost == 0.0) {
         let share = cost / revenue;
         (

@@ -11,7 +11,7 @@ use crate::engagement::{self, Breadth, Engagement};
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::event::{EventKind, RawEvent};
 use crate::ingest::{self, Batch, Columns, CsvOptions, IngestSummary, RowIssue};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Tally};
 use crate::models::clients::{ClientValue, CustomerBase, CustomerBaseOptions};
 use crate::plays::{self, Play};
 use crate::relationship::{self, LoyaltyQuadrant, Relationship, RelationshipType};
@@ -335,9 +335,11 @@ impl Scorer {
         )?;
         let adoption = (ctx.catalog > 0).then(|| used as f64 / ctx.catalog as f64);
         let facts = relationship::Facts::of(rec, as_of)?;
+        let tally = rec.tally(as_of);
+        let revenue = rec.revenue_until(as_of);
         let eff = effectiveness::score(
-            rec,
-            as_of,
+            &tally,
+            revenue,
             adoption,
             facts.tenure_days as f64,
             &ctx.recorded,
@@ -349,6 +351,8 @@ impl Scorer {
             effectiveness: eff,
             adoption,
             facts,
+            tally,
+            revenue,
         })
     }
 
@@ -398,22 +402,20 @@ impl Scorer {
             .collect();
         // The model's value of a client's next year: its lifetime value with a spend model,
         // else its expected purchases over a year at its mean purchase so far.
-        let model_view = |i: usize, facts: &relationship::Facts, v: &Option<ClientValue>| {
+        let model_view = |a: &Assessment, v: &Option<ClientValue>| {
             v.map(|v| relationship::ModelView {
                 p_alive: v.p_alive,
                 year_value: v.clv.or_else(|| {
-                    let rec = self.ledger.record(i);
-                    (facts.on_purchases && facts.occasions > 0).then(|| {
-                        v.year_purchases * rec.revenue_until(as_of) / facts.occasions as f64
-                    })
+                    let f = &a.facts;
+                    (f.on_purchases && f.occasions > 0)
+                        .then(|| v.year_purchases * a.revenue / f.occasions as f64)
                 }),
             })
         };
         let mut kinds = Vec::with_capacity(assessed.len());
         let mut cases = Vec::with_capacity(assessed.len());
-        for ((i, a), v) in assessed.iter().zip(&views) {
-            let rec = self.ledger.record(*i);
-            let mv = model_view(*i, &a.facts, v);
+        for ((_, a), v) in assessed.iter().zip(&views) {
+            let mv = model_view(a, v);
             let kind = relationship::classify(
                 &a.facts,
                 a.activity.status,
@@ -425,7 +427,7 @@ impl Scorer {
                 &a.facts,
                 kind.0,
                 a.activity.status,
-                rec.revenue_until(as_of),
+                a.revenue,
                 a.effectiveness.cost_to_serve,
                 mv,
                 cfg.business_model,
@@ -606,7 +608,7 @@ impl Scorer {
         let id = self.ledger.client_id(i);
         let upto = activity::days_until(rec, as_of);
         let recent = &upto[upto.partition_point(|d| d.day <= as_of - 30)..];
-        let tally = rec.tally(as_of);
+        let tally = &a.tally;
         let p = &self.config.plays;
         plays::Signals {
             status: Some(a.activity.status),
@@ -663,6 +665,9 @@ pub(crate) struct Assessment {
     pub effectiveness: Effectiveness,
     pub adoption: Option<f64>,
     pub facts: relationship::Facts,
+    /// Interactions and revenue up to the day scored.
+    pub tally: Tally,
+    pub revenue: f64,
 }
 
 /// What every client's assessment shares.
