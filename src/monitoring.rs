@@ -267,10 +267,11 @@ impl Scorer {
         let ctx = Context::new(self);
         let series: Vec<Vec<Option<Point>>> =
             ends.iter().map(|&d| points_at(self, &ctx, d)).collect();
-        let at = |d: i32| -> Vec<Option<Point>> {
+        // The comparison dates' points: a period end's series, borrowed, or scored afresh.
+        let at = |d: i32| -> std::borrow::Cow<'_, [Option<Point>]> {
             match ends.iter().position(|&e| e == d) {
-                Some(k) => series[k].clone(),
-                None => points_at(self, &ctx, d),
+                Some(k) => std::borrow::Cow::Borrowed(&series[k][..]),
+                None => std::borrow::Cow::Owned(points_at(self, &ctx, d)),
             }
         };
         let (before, after) = (at(from), at(to));
