@@ -578,6 +578,18 @@ pub(crate) fn csv_reader(
     Ok((rdr, headers))
 }
 
+/// The error for a CSV row the reader could not read (`INVALID_CSV`), saying how many fields a
+/// row of the wrong width has.
+pub(crate) fn csv_row_error(e: &csv::Error) -> RapportError {
+    let msg = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("the row has {len} fields but the header has {expected_len}"),
+        _ => format!("cannot read the row: {e}"),
+    };
+    RapportError::new(ErrorCode::InvalidCsv, msg)
+}
+
 /// Reads CSV text with a header row.
 pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) -> Result<Batch> {
     let delimiter = match opts.delimiter.as_deref() {
@@ -613,16 +625,7 @@ pub fn from_csv(text: &str, opts: &CsvOptions, mode: Mode, max_issues: usize) ->
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let msg = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
-                        format!("the row has {len} fields but the header has {expected_len}")
-                    }
-                    _ => format!("cannot read the row: {e}"),
-                };
-                let err = RapportError::new(ErrorCode::InvalidCsv, msg);
-                b.reject(row, err)?;
+                b.reject(row, csv_row_error(&e))?;
                 if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
                     continue;
                 }

@@ -560,13 +560,7 @@ pub fn read_table(
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => {
-                return Err(RapportError::new(
-                    ErrorCode::InvalidCsv,
-                    format!("cannot read the row: {e}"),
-                )
-                .at_row(row))
-            }
+            Err(e) => return Err(crate::ingest::csv_row_error(&e).at_row(row)),
         }
         table.ids.push(match &id_col {
             Some((i, _)) => rec.get(*i).unwrap_or("").trim().to_string(),
