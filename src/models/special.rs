@@ -95,65 +95,94 @@ fn ln_hyp2f1_series(a: f64, b: f64, c: f64, z: f64) -> f64 {
 /// ln ₂F₁(a, b; a + 1; z) — the function in Pareto/NBD's likelihood — and its partial
 /// derivatives in a, b and z, for a > 0, 0 < b < a + 1, 0 ≤ z < 1.
 ///
-/// Through Euler's transform, ₂F₁(a, b; a+1; z) = (1 − z)^(1 − b) G with
-/// G = ₂F₁(1, e; c; z) = Σₖ (e)ₖ / (c)ₖ zᵏ, e = a + 1 − b, c = a + 1. Each term of G is at most
-/// z times the one before (e < c), all are positive, and the derivatives of a term's logarithm
-/// are running sums: ∂/∂e = Σ_{j<k} 1/(e+j), ∂/∂c = −Σ_{j<k} 1/(c+j), ∂/∂z = k/z. So one pass
-/// gives the value and the gradient, with neither overflow nor cancellation.
+/// Through Euler's transform, ₂F₁(a, b; a+1; z) = (1 − z)^(1 − b) G(z) with G the series of
+/// [`EulerSeries`].
 pub fn ln_hyp2f1_c_a1_with_gradient(a: f64, b: f64, z: f64) -> (f64, [f64; 3]) {
-    ln_hyp2f1_c_a1_with_gradient_at(a, b, [z])[0]
+    let mut series = EulerSeries::default();
+    series.reset(a + 1.0 - b, a + 1.0);
+    let [g, ge, gc, gz] = series.sums(z);
+    let ln_1mz = (-z).ln_1p();
+    let (de, dc) = (ge / g, gc / g);
+    // ∂/∂a = ∂/∂e + ∂/∂c (both move with a); ∂/∂b = −∂/∂e.
+    (
+        (1.0 - b) * ln_1mz + g.ln(),
+        [de + dc, -ln_1mz - de, -(1.0 - b) / (1.0 - z) + gz / g],
+    )
 }
 
-/// [`ln_hyp2f1_c_a1_with_gradient`] at several z for the same a and b, in one pass: the
-/// coefficients (e)ₖ/(c)ₖ and their log-derivatives, which cost the divisions, are shared.
-pub fn ln_hyp2f1_c_a1_with_gradient_at<const N: usize>(
-    a: f64,
-    b: f64,
-    zs: [f64; N],
-) -> [(f64, [f64; 3]); N] {
-    let (e, c) = (a + 1.0 - b, a + 1.0);
-    // Per z: the term uₖ, and the sums of the terms and of the terms times each log-derivative.
-    let mut u = [1.0f64; N];
-    let mut sum = [[1.0f64, 0.0, 0.0, 0.0]; N];
-    let mut done = zs.map(|z| z == 0.0);
-    let (mut se, mut sc) = (0.0f64, 0.0f64);
-    for k in 0..100_000u32 {
-        if done.iter().all(|d| *d) {
-            break;
+/// G(z) = ₂F₁(1, e; c; z) = Σₖ (e)ₖ / (c)ₖ zᵏ for 0 < e < c and 0 ≤ z < 1, with its partial
+/// derivatives in e, c and z: the series Euler's transform makes of Pareto/NBD's
+/// ₂F₁(a, b; a+1; z) (e = a + 1 − b, c = a + 1).
+///
+/// Each term is at most z times the one before (e < c) and all are positive, so there is
+/// neither overflow nor cancellation; the derivatives of a term's logarithm are running sums
+/// (∂/∂e = Σ_{j<k} 1/(e+j), ∂/∂c = −Σ_{j<k} 1/(c+j), ∂/∂z = k/z). The coefficients, which cost
+/// the divisions, are kept as they are computed: every client with the same frequency has the
+/// same e and c, so the likelihood evaluates one series at many z with multiplications only.
+#[derive(Default)]
+pub struct EulerSeries {
+    e: f64,
+    c: f64,
+    /// Per k ≥ 1: cₖ = (e)ₖ/(c)ₖ, cₖ·∂ln cₖ/∂e, cₖ·∂ln cₖ/∂c, k·cₖ, and cₖ(1 + |∂ln cₖ/∂e| +
+    /// |∂ln cₖ/∂c|), the bound the stopping rule uses.
+    terms: Vec<[f64; 5]>,
+    se: f64,
+    sc: f64,
+}
+
+impl EulerSeries {
+    /// Starts the series for new e and c, keeping the allocation.
+    pub fn reset(&mut self, e: f64, c: f64) {
+        self.e = e;
+        self.c = c;
+        self.terms.clear();
+        self.se = 0.0;
+        self.sc = 0.0;
+    }
+
+    /// Appends the next coefficient.
+    fn extend(&mut self) {
+        let k = self.terms.len() as f64;
+        let prev = self.terms.last().map_or(1.0, |t| t[0]);
+        let inv_c = 1.0 / (self.c + k);
+        self.se += 1.0 / (self.e + k);
+        self.sc += inv_c;
+        let coef = prev * (self.e + k) * inv_c;
+        self.terms.push([
+            coef,
+            coef * self.se,
+            -coef * self.sc,
+            coef * (k + 1.0),
+            coef * (1.0 + self.se + self.sc),
+        ]);
+    }
+
+    /// [G, ∂G/∂e, ∂G/∂c, ∂G/∂z] at z, summed until the next term changes none of them by more
+    /// than 1e-17 of their total.
+    pub fn sums(&mut self, z: f64) -> [f64; 4] {
+        if z == 0.0 {
+            return [1.0, 0.0, 0.0, self.e / self.c];
         }
-        let kf = k as f64;
-        let inv_c = 1.0 / (c + kf);
-        se += 1.0 / (e + kf);
-        sc += inv_c;
-        let ratio = (e + kf) * inv_c;
-        let k1 = kf + 1.0;
-        for i in 0..N {
-            if done[i] {
-                continue;
+        let (mut g, mut ge, mut gc, mut gz) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
+        // zᵏ⁻¹ for the k-th term.
+        let mut p = 1.0f64;
+        for k in 0..100_000usize {
+            if k == self.terms.len() {
+                self.extend();
             }
-            let z = zs[i];
-            u[i] *= ratio * z;
-            let [g, ge, gc, gz] = &mut sum[i];
-            *g += u[i];
-            *ge += u[i] * se;
-            *gc -= u[i] * sc;
-            *gz += u[i] * k1 / z;
-            done[i] = u[i] * (1.0 + se + sc + k1 / z) <= 1e-17 * (*g + *ge + gc.abs() + *gz);
+            let [c0, c1, c2, c3, bound] = self.terms[k];
+            let pz = p * z;
+            g += c0 * pz;
+            ge += c1 * pz;
+            gc += c2 * pz;
+            gz += c3 * p;
+            if pz * bound + p * c3 <= 1e-17 * (g + ge - gc + gz) {
+                break;
+            }
+            p = pz;
         }
+        [g, ge, gc, gz]
     }
-    let mut out = [(0.0, [0.0; 3]); N];
-    for i in 0..N {
-        let z = zs[i];
-        let lead = (1.0 - b) * (-z).ln_1p();
-        let (dlead_b, dlead_z) = (-(-z).ln_1p(), -(1.0 - b) / (1.0 - z));
-        let [g, ge, gc, gz] = sum[i];
-        // At z = 0: G = 1 and ∂G/∂z = e / c.
-        let dz = if z == 0.0 { e / c } else { gz / g };
-        let (de, dc) = (ge / g, gc / g);
-        // ∂/∂a = ∂/∂e + ∂/∂c (both move with a); ∂/∂b = −∂/∂e.
-        out[i] = (lead + g.ln(), [de + dc, dlead_b - de, dlead_z + dz]);
-    }
-    out
 }
 
 #[cfg(test)]
