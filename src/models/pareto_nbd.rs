@@ -140,7 +140,7 @@ impl ParetoNbd {
             let delta = f1[0] - f2[0] * e;
             let ln_sa = ln_s - a.ln();
             let big_x = ln_sa + l1 - alive;
-            let (m, wd) = if !(delta > 0.0) {
+            let (m, wd) = if delta.is_nan() || delta <= 0.0 {
                 // t_x = T: A₀ = 0.
                 (alive, 0.0)
             } else if big_x < 700.0 {
