@@ -214,28 +214,25 @@ fn weight(data: &ModelData, i: usize) -> f64 {
     data.weight.get(i).copied().unwrap_or(1.0)
 }
 
-fn summary_rows(data: &ModelData, n: usize) -> Result<Vec<SummaryRow>> {
-    let rows: Vec<SummaryRow> = (0..n)
+/// The rows of a repeat-purchase model's data, unchecked: each model's `fit` checks them.
+fn summary_rows(data: &ModelData, n: usize) -> Vec<SummaryRow> {
+    (0..n)
         .map(|i| SummaryRow {
             frequency: data.frequency[i],
             recency: data.recency[i],
             t: data.t[i],
             weight: weight(data, i),
         })
-        .collect();
-    for (i, r) in rows.iter().enumerate() {
-        r.check(i as u64 + 1)?;
-    }
-    Ok(rows)
+        .collect()
 }
 
 /// Fits a model by maximum likelihood.
 pub fn fit(model: ModelName, data: &ModelData) -> Result<Fit> {
     let n = rows_of(model, data)?;
     Ok(match model {
-        ModelName::Bgnbd => BgNbd::fit(&summary_rows(data, n)?)?.1,
-        ModelName::Mbgnbd => MbgNbd::fit(&summary_rows(data, n)?)?.1,
-        ModelName::ParetoNbd => ParetoNbd::fit(&summary_rows(data, n)?)?.1,
+        ModelName::Bgnbd => BgNbd::fit(&summary_rows(data, n))?.1,
+        ModelName::Mbgnbd => MbgNbd::fit(&summary_rows(data, n))?.1,
+        ModelName::ParetoNbd => ParetoNbd::fit(&summary_rows(data, n))?.1,
         ModelName::GammaGamma => {
             let rows: Vec<SpendRow> = (0..n)
                 .map(|i| SpendRow {

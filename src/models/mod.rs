@@ -43,12 +43,15 @@ impl SummaryRow {
 
     /// Checks 0 ≤ recency ≤ T, frequency a whole number ≥ 0 (0 repeats means recency 0), and a
     /// positive weight. `row` is 1-based, for the error.
+    #[inline]
     pub fn check(&self, row: u64) -> Result<()> {
-        let bad = |field: &str, msg: String| {
+        #[cold]
+        fn bad(row: u64, field: &str, msg: String) -> Result<()> {
             Err(RapportError::new(ErrorCode::InvalidSummary, msg)
                 .at_row(row)
                 .with_field(field))
-        };
+        }
+        let bad = |field: &str, msg: String| bad(row, field, msg);
         let SummaryRow {
             frequency: x,
             recency: tx,
@@ -114,22 +117,28 @@ purchase_model!(bg_nbd::BgNbd, mbg_nbd::MbgNbd, pareto_nbd::ParetoNbd);
 /// Rows with the same (frequency, recency, T) merged into one weighted row: the likelihood then
 /// costs one term per distinct summary rather than per client.
 pub fn compress(rows: &[SummaryRow]) -> Vec<SummaryRow> {
-    let mut sorted: Vec<SummaryRow> = rows.to_vec();
-    sorted.sort_by(|a, b| {
-        a.frequency
-            .total_cmp(&b.frequency)
-            .then(a.recency.total_cmp(&b.recency))
-            .then(a.t.total_cmp(&b.t))
-    });
-    let mut out: Vec<SummaryRow> = Vec::with_capacity(sorted.len());
-    for r in sorted {
+    // Sorted by (frequency, recency, T) through their bit patterns, which order non-negative
+    // floats as numbers (checked rows have no negative values; + 0.0 turns −0 into 0).
+    let key = |v: f64| (v + 0.0).to_bits();
+    let mut keyed: Vec<([u64; 3], f64)> = rows
+        .iter()
+        .map(|r| ([key(r.frequency), key(r.recency), key(r.t)], r.weight))
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<SummaryRow> = Vec::with_capacity(keyed.len());
+    let mut last_key = None;
+    for (k, w) in keyed {
         match out.last_mut() {
-            Some(last)
-                if last.frequency == r.frequency && last.recency == r.recency && last.t == r.t =>
-            {
-                last.weight += r.weight
+            Some(last) if last_key == Some(k) => last.weight += w,
+            _ => {
+                out.push(SummaryRow {
+                    frequency: f64::from_bits(k[0]),
+                    recency: f64::from_bits(k[1]),
+                    t: f64::from_bits(k[2]),
+                    weight: w,
+                });
+                last_key = Some(k);
             }
-            _ => out.push(r),
         }
     }
     out
@@ -146,18 +155,13 @@ pub(crate) struct Distinct {
 impl Distinct {
     pub fn new(rows: &[SummaryRow], column: impl Fn(&SummaryRow) -> f64) -> Distinct {
         let mut values: Vec<f64> = rows.iter().map(&column).collect();
-        values.sort_by(f64::total_cmp);
+        values.sort_unstable_by(f64::total_cmp);
         values.dedup();
         let index = rows
             .iter()
             .map(|r| values.partition_point(|v| *v < column(r)) as u32)
             .collect();
         Distinct { values, index }
-    }
-
-    /// ln(alpha + v) for every distinct value v.
-    pub fn ln_plus(&self, alpha: f64) -> Vec<f64> {
-        self.values.iter().map(|v| (alpha + v).ln()).collect()
     }
 }
 
@@ -239,6 +243,80 @@ impl Fit {
     }
 }
 
+/// A log-likelihood with its gradient and Hessian with respect to the (natural) parameters.
+pub(crate) type Derivatives = optimize::ValueGradientHessian;
+
+/// Fits positive parameters by Newton's method over their logarithms, from `start`, given
+/// `ll_derivs` computing the log-likelihood with its gradient and Hessian in one pass. The
+/// standard errors come from the same analytic Hessian at the maximum.
+pub(crate) fn fit_positive_newton(
+    model: &str,
+    names: &[&str],
+    start: &[f64],
+    ll_derivs: &dyn Fn(&[f64]) -> Derivatives,
+) -> Result<Fit> {
+    // The last evaluation, kept: the line search's last point is the one accepted, so the
+    // Hessian at the maximum usually needs no extra pass.
+    let last: std::cell::RefCell<Option<(Vec<f64>, Derivatives)>> = Default::default();
+    let neg = |logs: &[f64]| {
+        let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
+        let (v, g, h) = ll_derivs(&p);
+        // With θ = e^u: ∂(−ln L)/∂uᵢ = −θᵢ gᵢ, ∂²(−ln L)/∂uᵢ∂uⱼ = −θᵢθⱼ Hᵢⱼ − δᵢⱼ θᵢ gᵢ.
+        let n = p.len();
+        let gu: Vec<f64> = (0..n).map(|i| -p[i] * g[i]).collect();
+        let hu: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| -p[i] * p[j] * h[i][j] + if i == j { gu[i] } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        *last.borrow_mut() = Some((p, (v, g, h)));
+        (if v.is_finite() { -v } else { f64::INFINITY }, gu, hu)
+    };
+    let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+    let m = optimize::newton(&neg, &x0, 1000, 2.0);
+    let params = checked_params(model, &m)?;
+    let hess = match last.take() {
+        Some((p, (_, _, h))) if p == params => h,
+        _ => ll_derivs(&params).2,
+    };
+    let errors = optimize::errors_from_hessian(
+        hess.iter()
+            .map(|row| row.iter().map(|v| -v).collect())
+            .collect(),
+    );
+    Ok(Fit {
+        model: model.to_string(),
+        params: names
+            .iter()
+            .map(|n| n.to_string())
+            .zip(params.iter().copied())
+            .collect(),
+        log_likelihood: -m.value,
+        iterations: m.iterations,
+        converged: m.converged,
+        standard_errors: names.iter().map(|n| n.to_string()).zip(errors).collect(),
+    })
+}
+
+/// The natural parameters of a minimum over their logarithms, or FIT_FAILED when the
+/// likelihood has no finite maximum.
+fn checked_params(model: &str, m: &optimize::Minimum) -> Result<Vec<f64>> {
+    let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
+    if !m.value.is_finite()
+        || params
+            .iter()
+            .any(|p| !p.is_finite() || *p <= 0.0 || *p > 1e12)
+    {
+        return Err(RapportError::new(
+            ErrorCode::FitFailed,
+            format!("the {model} model could not be fitted to this data (the likelihood has no finite maximum)"),
+        ));
+    }
+    Ok(params)
+}
+
 /// Fits positive parameters by maximising `ll` over their logarithms from `start`.
 pub(crate) fn fit_positive(
     model: &str,
@@ -291,17 +369,7 @@ pub(crate) fn fit_positive_with_gradient(
         }
         None => optimize::bfgs(&neg, &x0, 1000, 2.0),
     };
-    let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
-    if !m.value.is_finite()
-        || params
-            .iter()
-            .any(|p| !p.is_finite() || *p <= 0.0 || *p > 1e12)
-    {
-        return Err(RapportError::new(
-            ErrorCode::FitFailed,
-            format!("the {model} model could not be fitted to this data (the likelihood has no finite maximum)"),
-        ));
-    }
+    let params = checked_params(model, &m)?;
     let neg_natural = |p: &[f64]| -ll(p);
     let errors = match ll_grad {
         Some(gr) => optimize::standard_errors_from_gradient(

@@ -159,6 +159,122 @@ fn bfgs_core(
     }
 }
 
+/// A value, its gradient and its Hessian.
+pub type ValueGradientHessian = (f64, Vec<f64>, Vec<Vec<f64>>);
+
+/// Minimises `fgh` (value, gradient and Hessian together) from `x0` by Newton's method with a
+/// backtracking line search, for functions whose Hessian costs little more than their gradient.
+///
+/// The step solves (H + λI) p = −g: λ = 0 where H is positive definite, and otherwise the
+/// smallest of 10⁻⁶·s, 10⁻⁵·s, … (s the largest |Hᵢᵢ|) that makes it so, which bends the step
+/// toward steepest descent far from the minimum; near it, convergence is quadratic, so a fit
+/// takes a handful of evaluations where BFGS takes twenty. Steps and stopping rules are those of
+/// [`bfgs`].
+pub fn newton(
+    fgh: &dyn Fn(&[f64]) -> ValueGradientHessian,
+    x0: &[f64],
+    max_iter: u32,
+    max_step: f64,
+) -> Minimum {
+    let mut x = x0.to_vec();
+    let (mut fx, mut g, mut h) = fgh(&x);
+    let mut converged = false;
+    let mut iterations = 0;
+    while iterations < max_iter {
+        iterations += 1;
+        let Some(mut p) = newton_step(&h, &g) else {
+            break;
+        };
+        let mut slope = dot(&g, &p);
+        if slope >= 0.0 || slope.is_nan() {
+            p = g.iter().map(|v| -v).collect();
+            slope = dot(&g, &p);
+        }
+        let longest = p.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let mut t = if longest > max_step {
+            max_step / longest
+        } else {
+            1.0
+        };
+        let mut next = None;
+        while t > 1e-14 {
+            let xn: Vec<f64> = x.iter().zip(&p).map(|(xi, pi)| xi + t * pi).collect();
+            let (fxn, gn, hn) = fgh(&xn);
+            if fxn.is_finite() && fxn <= fx + 1e-4 * t * slope {
+                next = Some((xn, fxn, gn, hn));
+                break;
+            }
+            t *= 0.5;
+        }
+        let Some((xn, fxn, gn, hn)) = next else {
+            converged = g.iter().all(|v| v.abs() < 1e-3);
+            break;
+        };
+        let small_step = (fx - fxn).abs() <= 1e-12 * (1.0 + fx.abs());
+        (x, fx, g, h) = (xn, fxn, gn, hn);
+        if g.iter().all(|v| v.abs() < 1e-7 * (1.0 + fx.abs())) || small_step {
+            converged = true;
+            break;
+        }
+    }
+    Minimum {
+        x,
+        value: fx,
+        iterations,
+        converged,
+    }
+}
+
+/// −(H + λI)⁻¹ g with the smallest λ of 0, 10⁻⁶·s, 10⁻⁵·s, … that makes H + λI positive
+/// definite; `None` if the numbers are not finite.
+fn newton_step(h: &[Vec<f64>], g: &[f64]) -> Option<Vec<f64>> {
+    let n = g.len();
+    let scale = (0..n).fold(0.0f64, |m, i| m.max(h[i][i].abs())).max(1e-300);
+    let mut lambda = 0.0f64;
+    while lambda.is_finite() && lambda < 1e300 {
+        let mut a = h.to_vec();
+        for (i, row) in a.iter_mut().enumerate() {
+            row[i] += lambda;
+        }
+        if let Some(l) = cholesky(&a) {
+            // L Lᵀ p = −g: forward, then back substitution.
+            let mut y = vec![0.0; n];
+            for i in 0..n {
+                y[i] = (-g[i] - dot(&l[i][..i], &y[..i])) / l[i][i];
+            }
+            let mut p = vec![0.0; n];
+            for i in (0..n).rev() {
+                let above: f64 = (i + 1..n).map(|k| l[k][i] * p[k]).sum();
+                p[i] = (y[i] - above) / l[i][i];
+            }
+            return p.iter().all(|v| v.is_finite()).then_some(p);
+        }
+        lambda = if lambda == 0.0 { 1e-6 * scale } else { lambda * 10.0 };
+    }
+    None
+}
+
+/// The lower-triangular L with L Lᵀ = a, or `None` when a is not (numerically) positive definite.
+#[allow(clippy::needless_range_loop)] // the factorisation reads most plainly with indices
+fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s = a[i][j] - dot(&l[i][..j], &l[j][..j]);
+            if i == j {
+                if !(s > 0.0 && s.is_finite()) {
+                    return None;
+                }
+                l[i][i] = s.sqrt();
+            } else {
+                l[i][j] = s / l[j][j];
+            }
+        }
+    }
+    Some(l)
+}
+
 fn identity(n: usize) -> Vec<Vec<f64>> {
     (0..n)
         .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
@@ -235,7 +351,7 @@ pub fn standard_errors_from_gradient(
 }
 
 /// √diag(H⁻¹), `None` where that is not a positive finite number.
-fn errors_from_hessian(hess: Vec<Vec<f64>>) -> Vec<Option<f64>> {
+pub(crate) fn errors_from_hessian(hess: Vec<Vec<f64>>) -> Vec<Option<f64>> {
     let n = hess.len();
     match invert(hess) {
         Some(inv) => (0..n)
@@ -285,6 +401,46 @@ mod tests {
         assert!(m.converged, "{m:?}");
         assert!(
             (m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4,
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn newton_finds_the_rosenbrock_minimum_in_few_steps() {
+        let fgh = |x: &[f64]| {
+            let (a, b) = (x[0], x[1]);
+            (
+                (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2),
+                vec![
+                    -2.0 * (1.0 - a) - 400.0 * a * (b - a * a),
+                    200.0 * (b - a * a),
+                ],
+                vec![
+                    vec![2.0 - 400.0 * (b - 3.0 * a * a), -400.0 * a],
+                    vec![-400.0 * a, 200.0],
+                ],
+            )
+        };
+        let m = newton(&fgh, &[-1.2, 1.0], 500, f64::INFINITY);
+        assert!(m.converged, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{m:?}"
+        );
+        // BFGS needs about 35 iterations here; Newton about 20 (the valley bends).
+        assert!(m.iterations < 30, "{m:?}");
+        // A saddle's indefinite Hessian still gives a descent step.
+        let saddle = |x: &[f64]| {
+            (
+                x[0] * x[0] - x[1] * x[1] + x[1].powi(4),
+                vec![2.0 * x[0], -2.0 * x[1] + 4.0 * x[1].powi(3)],
+                vec![vec![2.0, 0.0], vec![0.0, -2.0 + 12.0 * x[1] * x[1]]],
+            )
+        };
+        let m = newton(&saddle, &[0.5, 0.1], 100, 1.0);
+        assert!(m.converged, "{m:?}");
+        assert!(
+            m.x[0].abs() < 1e-6 && (m.x[1].abs() - 0.5f64.sqrt()).abs() < 1e-6,
             "{m:?}"
         );
     }
