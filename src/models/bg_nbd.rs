@@ -257,12 +257,7 @@ impl BgNbd {
                 }
             }
         }
-        for i in 0..4 {
-            for j in 0..i {
-                h[j][i] = h[i][j];
-            }
-        }
-        (ll, g, h)
+        (ll, g, std::array::from_fn(|i| std::array::from_fn(|j| h[i.max(j)][i.min(j)])))
     }
 }
 

@@ -124,7 +124,7 @@ pub fn compress(rows: &[SummaryRow]) -> Vec<SummaryRow> {
         .iter()
         .map(|r| ([key(r.frequency), key(r.recency), key(r.t)], r.weight))
         .collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_unstable_by_key(|k| k.0);
     let mut out: Vec<SummaryRow> = Vec::with_capacity(keyed.len());
     let mut last_key = None;
     for (k, w) in keyed {
