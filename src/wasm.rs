@@ -636,9 +636,19 @@ pub fn read_model_table(
     let model = model_arg(&model)?;
     let opts: TableOptions = options_from_js(&options, "options")?;
     let columns: Vec<(String, String)> = opts.columns.into_iter().collect();
-    Ok(to_js(
-        &crate::models::api::read_table(&text, model, &columns).map_err(to_js_error)?,
-    ))
+    let mut table = crate::models::api::read_table(&text, model, &columns).map_err(to_js_error)?;
+    // The columns the table has, as Float64Arrays: one copy each out of wasm memory, and what
+    // fitModel and predictModel read fastest.
+    let data: JsValue = Object::new().into();
+    for key in crate::models::api::ModelData::COLUMNS {
+        if let Some(col) = table.data.column_mut(key).filter(|c| !c.is_empty()) {
+            set(&data, key, &Float64Array::from(&col[..]));
+        }
+    }
+    let out: JsValue = Object::new().into();
+    set(&out, "ids", &to_js(&std::mem::take(&mut table.ids)));
+    set(&out, "data", &data);
+    Ok(out)
 }
 
 /// Fits a customer-base model by maximum likelihood to columns of data (which columns each
