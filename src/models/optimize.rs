@@ -63,6 +63,7 @@ pub fn bfgs_with_gradient(
         },
         false,
         x0,
+        None,
         max_iter,
         max_step,
     )
@@ -71,13 +72,16 @@ pub fn bfgs_with_gradient(
 /// [`bfgs`] with `fg` returning the value and the gradient together, for functions whose
 /// gradient costs little once the value is computed: every trial point of the line search then
 /// gets both, and the accepted one needs no second pass.
+///
+/// `h0` is the starting approximation of the inverse Hessian (the identity when `None`).
 pub fn bfgs_value_gradient(
     fg: ValueGradient<'_>,
     x0: &[f64],
+    h0: Option<Vec<Vec<f64>>>,
     max_iter: u32,
     max_step: f64,
 ) -> Minimum {
-    bfgs_core(&|x, _| fg(x), true, x0, max_iter, max_step)
+    bfgs_core(&|x, _| fg(x), true, x0, h0, max_iter, max_step)
 }
 
 /// BFGS over `eval(x, with_gradient)`. With `eager`, trial points are evaluated with their
@@ -86,13 +90,14 @@ fn bfgs_core(
     eval: &dyn Fn(&[f64], bool) -> ValueAndGradient,
     eager: bool,
     x0: &[f64],
+    h0: Option<Vec<Vec<f64>>>,
     max_iter: u32,
     max_step: f64,
 ) -> Minimum {
     let n = x0.len();
     let mut x = x0.to_vec();
     let (mut fx, mut g) = eval(&x, true);
-    let mut h = identity(n);
+    let mut h = h0.unwrap_or_else(|| identity(n));
     let mut converged = false;
     let mut iterations = 0;
     while iterations < max_iter {
@@ -362,7 +367,7 @@ pub(crate) fn errors_from_hessian(hess: Vec<Vec<f64>>) -> Vec<Option<f64>> {
 }
 
 /// Gauss–Jordan inverse with partial pivoting.
-fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let n = a.len();
     let mut inv = identity(n);
     for col in 0..n {

@@ -94,6 +94,18 @@ impl ParetoNbd {
     /// frequency, so each frequency's series is built once and then evaluated at every z with
     /// multiplications only, once per distinct time), and ln(α+τ), ln(β+τ), 1/(h+τ), 1/(l+τ) per distinct time.
     fn ll_and_gradient(&self, rows: &[SummaryRow], by: &ByTime, max_x: usize) -> (f64, [f64; 4]) {
+        self.pass(rows, by, max_x, None)
+    }
+
+    /// [`Self::ll_and_gradient`], adding each row's Σ weight · ∇ln Lᵢ ∇ln Lᵢᵀ (BHHH's estimate
+    /// of the information) to `opg` when given.
+    fn pass(
+        &self,
+        rows: &[SummaryRow],
+        by: &ByTime,
+        max_x: usize,
+        mut opg: Option<&mut [[f64; 4]; 4]>,
+    ) -> (f64, [f64; 4]) {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let (mut lg, mut s_r) = (vec![0.0; max_x + 1], vec![0.0; max_x + 1]);
         for x in 1..=max_x {
@@ -183,6 +195,13 @@ impl ParetoNbd {
             }
             for (gi, gri) in g.iter_mut().zip(gr) {
                 *gi += w * gri;
+            }
+            if let Some(o) = opg.as_deref_mut() {
+                for i in 0..4 {
+                    for j in 0..4 {
+                        o[i][j] += w * gr[i] * gr[j];
+                    }
+                }
             }
         }
         (ll, g)
@@ -287,7 +306,20 @@ impl ParetoNbd {
                 let (v, g) = ParetoNbd::from_slice(p).ll_and_gradient(&rows, &by, max_x as usize);
                 (v, g.to_vec())
             };
-            fit_positive_with_gradient("pareto-nbd", &ParetoNbd::NAMES, &start, &ll, Some(&grad))?
+            let information = |p: &[f64]| {
+                let mut o = [[0.0; 4]; 4];
+                let (v, g) =
+                    ParetoNbd::from_slice(p).pass(&rows, &by, max_x as usize, Some(&mut o));
+                (v, g.to_vec(), o.iter().map(|row| row.to_vec()).collect())
+            };
+            fit_positive_with_gradient(
+                "pareto-nbd",
+                &ParetoNbd::NAMES,
+                &start,
+                &ll,
+                Some(&grad),
+                Some(&information),
+            )?
         } else {
             let ll = |p: &[f64]| ParetoNbd::from_slice(p).log_likelihood(&rows);
             fit_positive("pareto-nbd", &ParetoNbd::NAMES, &start, &ll)?
