@@ -193,3 +193,78 @@ fn beta(rng: &mut rapport::synth::SplitMix64, a: f64, b: f64) -> f64 {
     let x = gamma(rng, a);
     x / (x + gamma(rng, b))
 }
+
+proptest! {
+    /// `predict` over many rows (which shares work between rows with the same x and T, or the
+    /// same summary) gives each row exactly what the model gives that client alone.
+    #[test]
+    fn batch_predictions_equal_each_clients_own(
+        rows in proptest::collection::vec((0u32..6, 0u32..5, 1u32..5), 1..60),
+        p in params(),
+        horizon in 0.0f64..60.0,
+    ) {
+        use rapport::models::api::{predict, ModelData, ModelName, PredictOptions};
+        // Few distinct values, so that rows repeat x and T with different t_x.
+        let mut data = ModelData::default();
+        for &(x, tx, t) in &rows {
+            let t = 10.0 * t as f64;
+            data.frequency.push(x as f64);
+            data.recency.push(if x == 0 { 0.0 } else { t * tx as f64 / 4.0 });
+            data.t.push(t);
+        }
+        let names = |n: [&str; 4]| -> Vec<(String, f64)> {
+            n.iter().map(|s| s.to_string()).zip(p).collect()
+        };
+        let opts = PredictOptions { horizon };
+        let bg = BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] };
+        let mbg = MbgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] };
+        let pareto = ParetoNbd { r: p[0], alpha: p[1], s: p[2], beta: p[3] };
+        let cases: [(ModelName, [&str; 4], &dyn Fn(f64, f64, f64) -> (f64, f64)); 3] = [
+            (ModelName::Bgnbd, BgNbd::NAMES, &|x, tx, t| (bg.p_alive(x, tx, t), bg.expected_purchases(horizon, x, tx, t))),
+            (ModelName::Mbgnbd, MbgNbd::NAMES, &|x, tx, t| (mbg.p_alive(x, tx, t), mbg.expected_purchases(horizon, x, tx, t))),
+            (ModelName::ParetoNbd, ParetoNbd::NAMES, &|x, tx, t| (pareto.p_alive(x, tx, t), pareto.expected_purchases(horizon, x, tx, t))),
+        ];
+        for (model, n, own) in cases {
+            let pred = predict(model, &names(n), &data, &opts).unwrap();
+            let (alive, expected) = (pred.p_alive.unwrap(), pred.expected_purchases.unwrap());
+            for i in 0..rows.len() {
+                let want = own(data.frequency[i], data.recency[i], data.t[i]);
+                prop_assert_eq!((alive[i], expected[i]), want, "{:?} row {}", model, i);
+            }
+        }
+    }
+}
+
+#[test]
+fn batch_predictions_name_the_first_bad_row() {
+    use rapport::models::api::{predict, ModelData, ModelName, PredictOptions};
+    let data = ModelData {
+        frequency: vec![1.0, 2.0, 1.5, 3.0],
+        recency: vec![5.0, 6.0, 7.0, 50.0],
+        t: vec![10.0, 10.0, 10.0, 10.0],
+        ..ModelData::default()
+    };
+    let params: Vec<(String, f64)> = ["r", "alpha", "a", "b"]
+        .iter()
+        .map(|s| (s.to_string(), 1.0))
+        .collect();
+    for model in [ModelName::Bgnbd, ModelName::Mbgnbd] {
+        let e = predict(model, &params, &data, &PredictOptions { horizon: 10.0 }).unwrap_err();
+        assert_eq!(
+            (e.code, e.row, e.field.as_deref()),
+            (ErrorCode::InvalidSummary, Some(3), Some("frequency"))
+        );
+    }
+    let pareto: Vec<(String, f64)> = ["r", "alpha", "s", "beta"]
+        .iter()
+        .map(|s| (s.to_string(), 1.0))
+        .collect();
+    let e = predict(
+        ModelName::ParetoNbd,
+        &pareto,
+        &data,
+        &PredictOptions { horizon: 10.0 },
+    )
+    .unwrap_err();
+    assert_eq!(e.row, Some(3));
+}

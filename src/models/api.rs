@@ -9,7 +9,7 @@ use super::gamma_gamma::{GammaGamma, SpendRow};
 use super::mbg_nbd::MbgNbd;
 use super::pareto_nbd::ParetoNbd;
 use super::sbg::ShiftedBetaGeometric;
-use super::{Fit, PurchaseModel, SummaryRow};
+use super::{DeadOdds, Fit, PurchaseModel, SummaryRow};
 use crate::error::{ErrorCode, RapportError, Result};
 
 /// The models, by their CLI names.
@@ -258,6 +258,91 @@ pub fn fit(model: ModelName, data: &ModelData) -> Result<Fit> {
     })
 }
 
+/// [`predict`] for the repeat-purchase models: P(alive) and expected purchases in the next
+/// `h` periods for each of the `n` rows of `data`.
+fn predict_purchases(
+    model: ModelName,
+    p: &[f64],
+    data: &ModelData,
+    n: usize,
+    h: f64,
+) -> Result<Predictions> {
+    type FloatMap<K, V> =
+        std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FloatKeyHasher>>;
+    // Every row is checked first, in a loop of its own; the first bad one is the error.
+    let (fq, rc, tt) = (&data.frequency[..n], &data.recency[..n], &data.t[..n]);
+    let row = |i: usize| SummaryRow {
+        frequency: fq[i],
+        recency: rc[i],
+        t: tt[i],
+        weight: 1.0,
+    };
+    if let Some(i) = (0..n).find(|&i| !row(i).is_valid()) {
+        row(i).check(i as u64 + 1)?;
+    }
+    let done = |alive: Vec<f64>, expected: Vec<f64>| Predictions {
+        p_alive: Some(alive),
+        expected_purchases: Some(expected),
+        ..Predictions::default()
+    };
+    // A client's expectation is P(alive) times the expectation if alive, which depends on (x, T)
+    // only and costs a hypergeometric series: it is computed once per distinct (x, T) — real
+    // data repeats them heavily (whole periods, many one-time buyers), a million synthetic
+    // clients over 59 weeks have about 2,700. BG/NBD's and MBG/NBD's P(alive) then costs a
+    // logarithm and an exponential per client (see `DeadOdds`), cheaper than looking up a
+    // million summaries among tens of thousands of distinct ones; Pareto/NBD's needs two
+    // series, so it is computed once per distinct (x, t_x, T).
+    let by_recency = |m: &dyn PurchaseModel,
+                      alpha: f64,
+                      odds: &dyn Fn(f64, f64) -> Option<DeadOdds>|
+     -> Predictions {
+        let mut seen: FloatMap<(u64, u64), (f64, Option<DeadOdds>)> = Default::default();
+        let (mut alive, mut expected) = (vec![0.0; n], vec![0.0; n]);
+        for (i, (a_out, e_out)) in alive.iter_mut().zip(&mut expected).enumerate() {
+            let (x, t) = (fq[i], tt[i]);
+            let key = (x.to_bits(), t.to_bits());
+            let (if_alive, o) = match seen.get(&key) {
+                Some(v) => *v,
+                None => {
+                    let v = (m.expected_if_alive(h, x, t), odds(x, t));
+                    seen.insert(key, v);
+                    v
+                }
+            };
+            let a = o.map_or(1.0, |o| o.p_alive(alpha, rc[i]));
+            *a_out = a;
+            *e_out = if_alive * a;
+        }
+        done(alive, expected)
+    };
+    let by_summary = |m: &dyn PurchaseModel| -> Predictions {
+        let mut seen: FloatMap<(u64, u64, u64), (f64, f64)> = Default::default();
+        let (mut alive, mut expected) = (vec![0.0; n], vec![0.0; n]);
+        for (i, (a_out, e_out)) in alive.iter_mut().zip(&mut expected).enumerate() {
+            let r = row(i);
+            let key = (r.frequency.to_bits(), r.recency.to_bits(), r.t.to_bits());
+            (*a_out, *e_out) = *seen.entry(key).or_insert_with(|| {
+                (
+                    m.p_alive(r.frequency, r.recency, r.t),
+                    m.expected_purchases(h, r.frequency, r.recency, r.t),
+                )
+            });
+        }
+        done(alive, expected)
+    };
+    Ok(match model {
+        ModelName::Bgnbd => {
+            let m = BgNbd::from_slice(p);
+            by_recency(&m, m.alpha, &|x, t| m.dead_odds(x, t))
+        }
+        ModelName::Mbgnbd => {
+            let m = MbgNbd::from_slice(p);
+            by_recency(&m, m.alpha, &|x, t| Some(m.dead_odds(x, t)))
+        }
+        _ => by_summary(&ParetoNbd::from_slice(p)),
+    })
+}
+
 /// A hasher for keys made of `f64` bit patterns. FxHash leaves such keys badly spread — the
 /// entropy of a small whole number like 20.0 sits in the exponent and top mantissa bits, and
 /// FxHash's multiply carries it away from the bits the table indexes by — so 1,000,000
@@ -367,59 +452,10 @@ pub fn predict(
         });
     }
     let n = rows_of(model, data)?;
-    // Each distinct (x, t_x, T) is computed once: real data repeats summaries heavily (whole
-    // periods, many one-time buyers), and the expectations cost a hypergeometric series each.
-    let purchase = |m: &dyn PurchaseModel| -> Result<Predictions> {
-        let mut seen: std::collections::HashMap<
-            (u64, u64, u64),
-            (f64, f64),
-            std::hash::BuildHasherDefault<FloatKeyHasher>,
-        > = Default::default();
-        let (mut alive, mut expected) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        // Rows are checked as they are read, with no copy of the columns as rows.
-        for i in 0..n {
-            let r = SummaryRow {
-                frequency: data.frequency[i],
-                recency: data.recency[i],
-                t: data.t[i],
-                weight: 1.0,
-            };
-            r.check(i as u64 + 1)?;
-            let key = (r.frequency.to_bits(), r.recency.to_bits(), r.t.to_bits());
-            let (a, e) = *seen.entry(key).or_insert_with(|| {
-                (
-                    m.p_alive(r.frequency, r.recency, r.t),
-                    m.expected_purchases(h, r.frequency, r.recency, r.t),
-                )
-            });
-            alive.push(a);
-            expected.push(e);
-        }
-        Ok(Predictions {
-            p_alive: Some(alive),
-            expected_purchases: Some(expected),
-            ..Predictions::default()
-        })
-    };
     match model {
-        ModelName::Bgnbd => purchase(&BgNbd {
-            r: p[0],
-            alpha: p[1],
-            a: p[2],
-            b: p[3],
-        }),
-        ModelName::Mbgnbd => purchase(&MbgNbd {
-            r: p[0],
-            alpha: p[1],
-            a: p[2],
-            b: p[3],
-        }),
-        ModelName::ParetoNbd => purchase(&ParetoNbd {
-            r: p[0],
-            alpha: p[1],
-            s: p[2],
-            beta: p[3],
-        }),
+        ModelName::Bgnbd | ModelName::Mbgnbd | ModelName::ParetoNbd => {
+            predict_purchases(model, &p, data, n, h)
+        }
         ModelName::GammaGamma => {
             let m = GammaGamma {
                 p: p[0],

@@ -20,8 +20,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::special::{alive_from_ln_dead_odds, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
-use super::{fit_positive, fit_positive_newton, prepare, ByTime, Fit, SummaryRow};
+use super::special::{ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
+use super::{fit_positive, fit_positive_newton, prepare, ByTime, DeadOdds, Fit, SummaryRow};
 use crate::error::Result;
 
 /// BG/NBD parameters.
@@ -66,22 +66,33 @@ impl BgNbd {
             .sum()
     }
 
-    /// ln of the odds that a client with this history has died, against being alive.
-    fn ln_dead_odds(&self, x: f64, t_x: f64, t: f64) -> Option<f64> {
-        (x > 0.0).then(|| {
-            self.a.ln() - (self.b + x - 1.0).ln()
-                + (self.r + x) * ((self.alpha + t).ln() - (self.alpha + t_x).ln())
+    /// The odds that a client with x repeat purchases observed for T has died, against being
+    /// alive, as a function of t_x: a/(b+x−1) · ((α+T)/(α+t_x))^(r+x); `None` for x = 0
+    /// (such a client has had no chance to die).
+    pub fn dead_odds(&self, x: f64, t: f64) -> Option<DeadOdds> {
+        (x > 0.0).then(|| DeadOdds {
+            ln_front: self.a.ln() - (self.b + x - 1.0).ln(),
+            power: self.r + x,
+            ln_alpha_t: (self.alpha + t).ln(),
         })
     }
 
     /// P(alive) at T (eq. 11).
     pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
-        self.ln_dead_odds(x, t_x, t)
-            .map_or(1.0, alive_from_ln_dead_odds)
+        self.dead_odds(x, t)
+            .map_or(1.0, |o| o.p_alive(self.alpha, t_x))
     }
 
-    /// Expected purchases in the next `horizon` periods of a client with history (x, t_x, T) (eq. 10).
+    /// Expected purchases in the next `horizon` periods of a client with history (x, t_x, T)
+    /// (eq. 10): [`Self::expected_if_alive`] times P(alive).
     pub fn expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {
+        self.expected_if_alive(horizon, x, t) * self.p_alive(x, t_x, t)
+    }
+
+    /// Expected purchases in the next `horizon` periods of a client known to be alive at T with
+    /// x repeat purchases: (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x)
+    /// ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]. It does not depend on t_x.
+    pub fn expected_if_alive(&self, horizon: f64, x: f64, t: f64) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
         if horizon <= 0.0 {
             return 0.0;
@@ -89,7 +100,7 @@ impl BgNbd {
         let z = horizon / (alpha + t + horizon);
         let ln_power = (r + x) * ((alpha + t).ln() - (alpha + t + horizon).ln());
         let bracket = -(ln_power + ln_hyp2f1(r + x, b + x, a + b + x - 1.0, z)).exp_m1();
-        ((a + b + x - 1.0) / (a - 1.0) * bracket * self.p_alive(x, t_x, t)).max(0.0)
+        ((a + b + x - 1.0) / (a - 1.0) * bracket).max(0.0)
     }
 
     /// Expected purchases by time `horizon` of a client just acquired (eq. 9).
@@ -187,14 +198,14 @@ impl BgNbd {
             let rx = r + x;
             let (ln_at, inv_at) = at_t[ti as usize];
             let alive = tb.lb[xi] - rx * ln_at;
-            let grad_a = [
-                -ln_at,
-                -rx * inv_at,
-                -tb.s_ab[xi],
-                tb.s_b[xi] - tb.s_ab[xi],
-            ];
+            let grad_a = [-ln_at, -rx * inv_at, -tb.s_ab[xi], tb.s_b[xi] - tb.s_ab[xi]];
             // Second derivatives of A in (r,α), (α,α), (a,a) = (a,b), (b,b).
-            let hess_a = [-inv_at, rx * inv_at * inv_at, tb.q_ab[xi], tb.q_ab[xi] - tb.q_b[xi]];
+            let hess_a = [
+                -inv_at,
+                rx * inv_at * inv_at,
+                tb.q_ab[xi],
+                tb.q_ab[xi] - tb.q_b[xi],
+            ];
             let mut gr = [0.0; 4];
             let mut hr = [[0.0; 4]; 4];
             let m = if xi > 0 {
@@ -257,7 +268,11 @@ impl BgNbd {
                 }
             }
         }
-        (ll, g, std::array::from_fn(|i| std::array::from_fn(|j| h[i.max(j)][i.min(j)])))
+        (
+            ll,
+            g,
+            std::array::from_fn(|i| std::array::from_fn(|j| h[i.max(j)][i.min(j)])),
+        )
     }
 }
 

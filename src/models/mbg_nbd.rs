@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::special::{alive_from_ln_dead_odds, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
-use super::{fit_positive, prepare, Fit, SummaryRow};
+use super::{fit_positive, prepare, DeadOdds, Fit, SummaryRow};
 use crate::error::Result;
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,9 +40,18 @@ impl MbgNbd {
         }
     }
 
+    /// The odds that a client with x repeat purchases observed for T has dropped out, against
+    /// being alive, as a function of t_x: a/(b+x) · ((α+T)/(α+t_x))^(r+x).
+    pub fn dead_odds(&self, x: f64, t: f64) -> DeadOdds {
+        DeadOdds {
+            ln_front: self.a.ln() - (self.b + x).ln(),
+            power: self.r + x,
+            ln_alpha_t: (self.alpha + t).ln(),
+        }
+    }
+
     fn ln_dead_odds(&self, x: f64, t_x: f64, t: f64) -> f64 {
-        self.a.ln() - (self.b + x).ln()
-            + (self.r + x) * ((self.alpha + t).ln() - (self.alpha + t_x).ln())
+        self.dead_odds(x, t).ln_odds(self.alpha, t_x)
     }
 
     pub fn log_likelihood_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
@@ -63,7 +72,15 @@ impl MbgNbd {
         alive_from_ln_dead_odds(self.ln_dead_odds(x, t_x, t))
     }
 
+    /// Expected purchases in the next `horizon` periods: [`Self::expected_if_alive`] times
+    /// P(alive).
     pub fn expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {
+        self.expected_if_alive(horizon, x, t) * self.p_alive(x, t_x, t)
+    }
+
+    /// Expected purchases in the next `horizon` periods of a client known to be alive at T with
+    /// x repeat purchases; it does not depend on t_x.
+    pub fn expected_if_alive(&self, horizon: f64, x: f64, t: f64) -> f64 {
         let MbgNbd { r, alpha, a, b } = *self;
         if horizon <= 0.0 {
             return 0.0;
@@ -77,7 +94,7 @@ impl MbgNbd {
                 horizon / (alpha + t + horizon),
             ))
         .exp_m1();
-        ((a + b + x) / (a - 1.0) * bracket * self.p_alive(x, t_x, t)).max(0.0)
+        ((a + b + x) / (a - 1.0) * bracket).max(0.0)
     }
 
     pub fn expected_purchases_new(&self, horizon: f64) -> f64 {

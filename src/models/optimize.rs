@@ -254,7 +254,11 @@ fn newton_step(h: &[Vec<f64>], g: &[f64]) -> Option<Vec<f64>> {
             }
             return p.iter().all(|v| v.is_finite()).then_some(p);
         }
-        lambda = if lambda == 0.0 { 1e-6 * scale } else { lambda * 10.0 };
+        lambda = if lambda == 0.0 {
+            1e-6 * scale
+        } else {
+            lambda * 10.0
+        };
     }
     None
 }

@@ -19,9 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::special::{
-    alive_from_ln_dead_odds, ln_gamma, ln_hyp2f1, log_add_exp, EulerSeries,
-};
+use super::special::{alive_from_ln_dead_odds, ln_gamma, ln_hyp2f1, log_add_exp, EulerSeries};
 use super::{fit_positive, fit_positive_with_gradient, prepare, ByTime, Fit, SummaryRow};
 use crate::error::Result;
 
@@ -229,16 +227,21 @@ impl ParetoNbd {
         alive_from_ln_dead_odds(k)
     }
 
+    /// Expected purchases in the next `horizon` periods: [`Self::expected_if_alive`] times
+    /// P(alive).
     pub fn expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {
+        self.expected_if_alive(horizon, x, t) * self.p_alive(x, t_x, t)
+    }
+
+    /// Expected purchases in the next `horizon` periods of a client known to be alive at T with
+    /// x repeat purchases; it does not depend on t_x.
+    pub fn expected_if_alive(&self, horizon: f64, x: f64, t: f64) -> f64 {
         let ParetoNbd { r, alpha, s, beta } = *self;
         if horizon <= 0.0 {
             return 0.0;
         }
         let ln_q = (beta + t).ln() - (beta + t + horizon).ln();
-        ((r + x) * (beta + t) / (alpha + t)
-            * one_minus_pow_over(s - 1.0, ln_q)
-            * self.p_alive(x, t_x, t))
-        .max(0.0)
+        ((r + x) * (beta + t) / (alpha + t) * one_minus_pow_over(s - 1.0, ln_q)).max(0.0)
     }
 
     pub fn expected_purchases_new(&self, horizon: f64) -> f64 {

@@ -32,7 +32,8 @@ pub fn log_add_exp(a: f64, b: f64) -> f64 {
 #[inline]
 pub fn alive_from_ln_dead_odds(k: f64) -> f64 {
     if k > 0.0 {
-        (-k).exp() / (1.0 + (-k).exp())
+        let e = (-k).exp();
+        e / (1.0 + e)
     } else {
         1.0 / (1.0 + k.exp())
     }
