@@ -219,7 +219,8 @@ proptest! {
         let bg = BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] };
         let mbg = MbgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] };
         let pareto = ParetoNbd { r: p[0], alpha: p[1], s: p[2], beta: p[3] };
-        let cases: [(ModelName, [&str; 4], &dyn Fn(f64, f64, f64) -> (f64, f64)); 3] = [
+        type Own<'a> = &'a dyn Fn(f64, f64, f64) -> (f64, f64);
+        let cases: [(ModelName, [&str; 4], Own); 3] = [
             (ModelName::Bgnbd, BgNbd::NAMES, &|x, tx, t| (bg.p_alive(x, tx, t), bg.expected_purchases(horizon, x, tx, t))),
             (ModelName::Mbgnbd, MbgNbd::NAMES, &|x, tx, t| (mbg.p_alive(x, tx, t), mbg.expected_purchases(horizon, x, tx, t))),
             (ModelName::ParetoNbd, ParetoNbd::NAMES, &|x, tx, t| (pareto.p_alive(x, tx, t), pareto.expected_purchases(horizon, x, tx, t))),
