@@ -345,7 +345,18 @@ pub(crate) fn fit_positive_newton(
             .map(|row| row.iter().map(|v| -v).collect())
             .collect(),
     );
-    Ok(Fit {
+    Ok(fit_of(model, names, &params, &m, errors))
+}
+
+/// The fit found at `m` (a minimum of −ln L over the parameters' logarithms), named.
+fn fit_of(
+    model: &str,
+    names: &[&str],
+    params: &[f64],
+    m: &optimize::Minimum,
+    errors: Vec<Option<f64>>,
+) -> Fit {
+    Fit {
         model: model.to_string(),
         params: names
             .iter()
@@ -356,7 +367,7 @@ pub(crate) fn fit_positive_newton(
         iterations: m.iterations,
         converged: m.converged,
         standard_errors: names.iter().map(|n| n.to_string()).zip(errors).collect(),
-    })
+    }
 }
 
 /// The natural parameters of a minimum over their logarithms, or FIT_FAILED when the
@@ -470,18 +481,7 @@ pub(crate) fn fit_positive_with_gradient(
         ),
         None => optimize::standard_errors(&neg_natural, &params),
     };
-    Ok(Fit {
-        model: model.to_string(),
-        params: names
-            .iter()
-            .map(|n| n.to_string())
-            .zip(params.iter().copied())
-            .collect(),
-        log_likelihood: -m.value,
-        iterations: m.iterations,
-        converged: m.converged,
-        standard_errors: names.iter().map(|n| n.to_string()).zip(errors).collect(),
-    })
+    Ok(fit_of(model, names, &params, &m, errors))
 }
 
 #[cfg(test)]

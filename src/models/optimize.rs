@@ -109,23 +109,7 @@ fn bfgs_core(
             p = g.iter().map(|v| -v).collect();
             slope = dot(&g, &p);
         }
-        // Backtracking (Armijo) line search, from a step no longer than `max_step`.
-        let longest = p.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        let mut t = if longest > max_step {
-            max_step / longest
-        } else {
-            1.0
-        };
-        let mut next = None;
-        while t > 1e-14 {
-            let xn: Vec<f64> = x.iter().zip(&p).map(|(xi, pi)| xi + t * pi).collect();
-            let (fxn, gn) = eval(&xn, eager);
-            if fxn.is_finite() && fxn <= fx + 1e-4 * t * slope {
-                next = Some((xn, fxn, gn));
-                break;
-            }
-            t *= 0.5;
-        }
+        let next = line_search(&x, &p, fx, slope, max_step, |xn| eval(xn, eager));
         let Some((xn, fxn, gn)) = next else {
             // No decrease along the direction: at a minimum to working precision.
             converged = g.iter().all(|v| v.abs() < 1e-3);
@@ -195,23 +179,11 @@ pub fn newton(
             p = g.iter().map(|v| -v).collect();
             slope = dot(&g, &p);
         }
-        let longest = p.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        let mut t = if longest > max_step {
-            max_step / longest
-        } else {
-            1.0
-        };
-        let mut next = None;
-        while t > 1e-14 {
-            let xn: Vec<f64> = x.iter().zip(&p).map(|(xi, pi)| xi + t * pi).collect();
-            let (fxn, gn, hn) = fgh(&xn);
-            if fxn.is_finite() && fxn <= fx + 1e-4 * t * slope {
-                next = Some((xn, fxn, gn, hn));
-                break;
-            }
-            t *= 0.5;
-        }
-        let Some((xn, fxn, gn, hn)) = next else {
+        let next = line_search(&x, &p, fx, slope, max_step, |xn| {
+            let (f, g, h) = fgh(xn);
+            (f, (g, h))
+        });
+        let Some((xn, fxn, (gn, hn))) = next else {
             converged = g.iter().all(|v| v.abs() < 1e-3);
             break;
         };
@@ -282,6 +254,35 @@ fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
         }
     }
     Some(l)
+}
+
+/// Backtracking (Armijo) line search along `p` from `x` (where f = `fx` and the slope along `p`
+/// is `slope`), from a step no longer than `max_step` in any coordinate, halving until f has
+/// decreased enough. Returns the point, its value and what else `eval` gave there; `None` when
+/// no step of at least 1e-14 decreases f.
+fn line_search<T>(
+    x: &[f64],
+    p: &[f64],
+    fx: f64,
+    slope: f64,
+    max_step: f64,
+    eval: impl Fn(&[f64]) -> (f64, T),
+) -> Option<(Vec<f64>, f64, T)> {
+    let longest = p.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let mut t = if longest > max_step {
+        max_step / longest
+    } else {
+        1.0
+    };
+    while t > 1e-14 {
+        let xn: Vec<f64> = x.iter().zip(p).map(|(xi, pi)| xi + t * pi).collect();
+        let (fxn, rest) = eval(&xn);
+        if fxn.is_finite() && fxn <= fx + 1e-4 * t * slope {
+            return Some((xn, fxn, rest));
+        }
+        t *= 0.5;
+    }
+    None
 }
 
 fn identity(n: usize) -> Vec<Vec<f64>> {
