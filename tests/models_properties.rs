@@ -123,6 +123,34 @@ fn a_single_client_fits_or_fails_cleanly() {
 }
 
 #[test]
+fn a_client_with_very_many_purchases_takes_the_per_row_path() {
+    // Past 100,000 repeat purchases the fits stop tabulating per-frequency terms (they would
+    // take memory in proportion to the largest frequency) and evaluate log-gamma per row; the
+    // result is still a finite fit with the other clients' data, or a clear failure.
+    let mut rows: Vec<SummaryRow> = (0..200)
+        .map(|i| {
+            let x = (i % 5) as f64;
+            let t = 30.0 + (i % 7) as f64;
+            SummaryRow::new(x, if x > 0.0 { t * 0.6 } else { 0.0 }, t)
+        })
+        .collect();
+    rows.push(SummaryRow::new(250_000.0, 35.0, 36.0));
+    for r in [
+        BgNbd::fit(&rows).map(|f| f.1),
+        ParetoNbd::fit(&rows).map(|f| f.1),
+    ] {
+        match r {
+            Ok(fit) => assert!(
+                fit.params.iter().all(|p| p.1.is_finite() && p.1 > 0.0)
+                    && fit.log_likelihood.is_finite(),
+                "{fit:?}"
+            ),
+            Err(e) => assert_eq!(e.code, ErrorCode::FitFailed),
+        }
+    }
+}
+
+#[test]
 fn a_million_clients_fit_through_compression() {
     // 1,000,000 synthetic clients drawn from a known BG/NBD collapse to few distinct summaries
     // (integer weeks), so the fit costs per distinct row, and recovers the parameters.

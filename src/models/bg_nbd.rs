@@ -21,7 +21,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::special::{ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
-use super::{fit_positive, fit_positive_newton, prepare, ByTime, DeadOdds, Fit, SummaryRow};
+use super::{
+    fit_positive, fit_positive_newton, prepare, walk_frequencies, ByValue, DeadOdds, Fit,
+    SummaryRow, Walk,
+};
 use crate::error::Result;
 
 /// BG/NBD parameters.
@@ -146,9 +149,9 @@ impl BgNbd {
         let rate = rows.iter().map(|r| r.weight * r.frequency).sum::<f64>() / (total * mean_t);
         let start = [0.5, 0.5 / rate.max(1e-9), 1.0, 3.0];
         let fit = if max_x <= MAX_TABLE as f64 {
-            let by_t = ByTime::new(&rows);
+            let by = ByValue::new(&rows);
             let derivs = |p: &[f64]| {
-                let (v, g, h) = BgNbd::from_slice(p).ll_derivatives(&rows, &by_t, max_x as usize);
+                let (v, g, h) = BgNbd::from_slice(p).ll_derivatives(&rows, &by);
                 (v, g.to_vec(), h.iter().map(|row| row.to_vec()).collect())
             };
             fit_positive_newton("bgnbd", &BgNbd::NAMES, &start, &derivs)?
@@ -172,14 +175,9 @@ impl BgNbd {
     ///   Σ_{k<x−1} 1/(b+k) − Σ_{k<x} 1/(a+b+k)),
     /// - the second derivatives are the derivatives of those sums (sums of 1/(·+k)²), 1/(α+·)
     ///   and (r+x)/(α+·)², and −1/a² for D in a.
-    fn ll_derivatives(
-        &self,
-        rows: &[SummaryRow],
-        by_t: &ByTime,
-        max_x: usize,
-    ) -> (f64, [f64; 4], [[f64; 4]; 4]) {
+    fn ll_derivatives(&self, rows: &[SummaryRow], by: &ByValue) -> (f64, [f64; 4], [[f64; 4]; 4]) {
         let BgNbd { r, alpha, a, .. } = *self;
-        let tb = Tables::new(self, max_x);
+        let tb = Tables::new(self, &by.frequency.values);
         let (ln_alpha, ln_a, inv_a) = (alpha.ln(), a.ln(), 1.0 / a);
         // ln(α+·) and 1/(α+·) once per distinct T and t_x rather than per row.
         let per_time = |d: &super::Distinct| -> Vec<(f64, f64)> {
@@ -188,13 +186,18 @@ impl BgNbd {
                 .map(|v| ((alpha + v).ln(), 1.0 / (alpha + v)))
                 .collect()
         };
-        let (at_t, at_tx) = (per_time(&by_t.t), per_time(&by_t.recency));
+        let (at_t, at_tx) = (per_time(&by.t), per_time(&by.recency));
         let mut ll = 0.0;
         let mut g = [0.0; 4];
         let mut h = [[0.0; 4]; 4];
-        for ((row, &ti), &txi) in rows.iter().zip(&by_t.t.index).zip(&by_t.recency.index) {
+        for (((row, &ti), &txi), &xi) in rows
+            .iter()
+            .zip(&by.t.index)
+            .zip(&by.recency.index)
+            .zip(&by.frequency.index)
+        {
             let (x, w) = (row.frequency, row.weight);
-            let xi = x as usize;
+            let xi = xi as usize;
             let rx = r + x;
             let (ln_at, inv_at) = at_t[ti as usize];
             let alive = tb.lb[xi] - rx * ln_at;
@@ -208,9 +211,9 @@ impl BgNbd {
             ];
             let mut gr = [0.0; 4];
             let mut hr = [[0.0; 4]; 4];
-            let m = if xi > 0 {
+            let m = if x > 0.0 {
                 let (ln_atx, inv_atx) = at_tx[txi as usize];
-                let dead = tb.lb[xi - 1] + ln_a - tb.ln_ab1[xi] - rx * ln_atx;
+                let dead = tb.lb_before[xi] + ln_a - tb.ln_ab1[xi] - rx * ln_atx;
                 // ln(e^A + e^D) and the weight of "alive", from one exponential.
                 let d = dead - alive;
                 let e = (-d.abs()).exp();
@@ -223,13 +226,13 @@ impl BgNbd {
                     -ln_atx,
                     -rx * inv_atx,
                     inv_a - tb.s_ab[xi],
-                    tb.s_b[xi - 1] - tb.s_ab[xi],
+                    tb.s_b_before[xi] - tb.s_ab[xi],
                 ];
                 let hess_d = [
                     -inv_atx,
                     rx * inv_atx * inv_atx,
                     tb.q_ab[xi] - inv_a * inv_a,
-                    tb.q_ab[xi] - tb.q_b[xi - 1],
+                    tb.q_ab[xi] - tb.q_b_before[xi],
                 ];
                 let diff: [f64; 4] = std::array::from_fn(|i| grad_a[i] - grad_d[i]);
                 let ww = wa * wd;
@@ -276,54 +279,86 @@ impl BgNbd {
     }
 }
 
-/// Largest frequency for which [`Tables`] are built; beyond it the fit evaluates log-gamma
-/// functions per row with a numerical gradient.
-const MAX_TABLE: usize = 5_000_000;
+/// Largest frequency for which the fit uses [`Tables`] and Newton's method: their recurrence
+/// takes a step per count up to the largest frequency, every pass; beyond it the fit evaluates
+/// log-gamma functions per row with a numerical gradient.
+const MAX_TABLE: usize = 100_000;
 
-/// Terms that depend on the parameters and the frequency x only, for x = 0..=max_x, by
-/// recurrence over integer counts: lnΓ(r+x) − lnΓ(r) = Σ_{k<x} ln(r+k),
-/// ln B(a, b+x) − ln B(a, b) = Σ_{k<x} ln((b+k)/(a+b+k)), and the sums of 1/(r+k), 1/(b+k),
-/// 1/(a+b+k) and of their squares that their first and second derivatives need.
+/// Terms that depend on the parameters and the frequency x only, for each distinct frequency,
+/// by recurrence over integer counts (see [`walk_frequencies`]): lnΓ(r+x) − lnΓ(r) =
+/// Σ_{k<x} ln(r+k), ln B(a, b+x) − ln B(a, b) = Σ_{k<x} ln((b+k)/(a+b+k)), and the sums of
+/// 1/(r+k), 1/(b+k), 1/(a+b+k) and of their squares that their first and second derivatives
+/// need; the "dead" term also needs some of them at x − 1 (`_before`).
+#[derive(Default)]
 struct Tables {
     /// ln(a + b + x − 1), for x ≥ 1.
     ln_ab1: Vec<f64>,
     lg_r: Vec<f64>,
     lb: Vec<f64>,
+    lb_before: Vec<f64>,
     s_r: Vec<f64>,
     s_b: Vec<f64>,
+    s_b_before: Vec<f64>,
     s_ab: Vec<f64>,
     q_r: Vec<f64>,
     q_b: Vec<f64>,
+    q_b_before: Vec<f64>,
     q_ab: Vec<f64>,
 }
 
 impl Tables {
-    fn new(p: &BgNbd, max_x: usize) -> Tables {
-        let n = max_x + 1;
-        let mut t = Tables {
-            ln_ab1: vec![0.0; n],
-            lg_r: vec![0.0; n],
-            lb: vec![0.0; n],
-            s_r: vec![0.0; n],
-            s_b: vec![0.0; n],
-            s_ab: vec![0.0; n],
-            q_r: vec![0.0; n],
-            q_b: vec![0.0; n],
-            q_ab: vec![0.0; n],
-        };
-        for x in 1..n {
-            let k = (x - 1) as f64;
-            let (ir, ib, iab) = (1.0 / (p.r + k), 1.0 / (p.b + k), 1.0 / (p.a + p.b + k));
-            t.lg_r[x] = t.lg_r[x - 1] + (p.r + k).ln();
-            t.lb[x] = t.lb[x - 1] + ((p.b + k) * iab).ln();
-            t.s_r[x] = t.s_r[x - 1] + ir;
-            t.s_b[x] = t.s_b[x - 1] + ib;
-            t.s_ab[x] = t.s_ab[x - 1] + iab;
-            t.q_r[x] = t.q_r[x - 1] + ir * ir;
-            t.q_b[x] = t.q_b[x - 1] + ib * ib;
-            t.q_ab[x] = t.q_ab[x - 1] + iab * iab;
-            t.ln_ab1[x] = (p.a + p.b + k).ln();
+    fn new(p: &BgNbd, xs: &[f64]) -> Tables {
+        let n = xs.len();
+        let mut t = Tables::default();
+        for v in [
+            &mut t.ln_ab1,
+            &mut t.lg_r,
+            &mut t.lb,
+            &mut t.lb_before,
+            &mut t.s_r,
+            &mut t.s_b,
+            &mut t.s_b_before,
+            &mut t.s_ab,
+            &mut t.q_r,
+            &mut t.q_b,
+            &mut t.q_b_before,
+            &mut t.q_ab,
+        ] {
+            *v = vec![0.0; n];
         }
+        // Running sums over k < the count reached, and ln(a+b+k) of the last step.
+        let [mut lg_r, mut lb, mut s_r, mut s_b, mut s_ab, mut q_r, mut q_b, mut q_ab] = [0.0; 8];
+        let mut ln_ab = 0.0;
+        walk_frequencies(xs, |w| match w {
+            Walk::Step(k) => {
+                let (ir, ib, iab) = (1.0 / (p.r + k), 1.0 / (p.b + k), 1.0 / (p.a + p.b + k));
+                lg_r += (p.r + k).ln();
+                lb += ((p.b + k) * iab).ln();
+                s_r += ir;
+                s_b += ib;
+                s_ab += iab;
+                q_r += ir * ir;
+                q_b += ib * ib;
+                q_ab += iab * iab;
+                ln_ab = (p.a + p.b + k).ln();
+            }
+            Walk::Before(j) => {
+                t.lb_before[j] = lb;
+                t.s_b_before[j] = s_b;
+                t.q_b_before[j] = q_b;
+            }
+            Walk::At(j) => {
+                t.ln_ab1[j] = ln_ab;
+                t.lg_r[j] = lg_r;
+                t.lb[j] = lb;
+                t.s_r[j] = s_r;
+                t.s_b[j] = s_b;
+                t.s_ab[j] = s_ab;
+                t.q_r[j] = q_r;
+                t.q_b[j] = q_b;
+                t.q_ab[j] = q_ab;
+            }
+        });
         t
     }
 }
@@ -446,8 +481,8 @@ mod tests {
             a: 0.9,
             b: 2.2,
         };
-        let by = ByTime::new(&rows);
-        let (ll, g, h) = p.ll_derivatives(&rows, &by, 12);
+        let by = ByValue::new(&rows);
+        let (ll, g, h) = p.ll_derivatives(&rows, &by);
         assert!((ll - p.log_likelihood(&rows)).abs() < 1e-9 * ll.abs());
         let f = |v: &[f64]| BgNbd::from_slice(v).log_likelihood(&rows);
         let theta = [p.r, p.alpha, p.a, p.b];
@@ -464,7 +499,7 @@ mod tests {
             let at = |sign: f64| {
                 let mut v = theta;
                 v[j] += sign * step;
-                BgNbd::from_slice(&v).ll_derivatives(&rows, &by, 12).1
+                BgNbd::from_slice(&v).ll_derivatives(&rows, &by).1
             };
             let (up, down) = (at(1.0), at(-1.0));
             for i in 0..4 {

@@ -224,18 +224,50 @@ impl Distinct {
     }
 }
 
-/// The rows' T and t_x columns as [`Distinct`] values.
-pub(crate) struct ByTime {
+/// The rows' T, t_x and frequency columns as [`Distinct`] values.
+pub(crate) struct ByValue {
     pub t: Distinct,
     pub recency: Distinct,
+    pub frequency: Distinct,
 }
 
-impl ByTime {
-    pub fn new(rows: &[SummaryRow]) -> ByTime {
-        ByTime {
+impl ByValue {
+    pub fn new(rows: &[SummaryRow]) -> ByValue {
+        ByValue {
             t: Distinct::new(rows, |r| r.t),
             recency: Distinct::new(rows, |r| r.recency),
+            frequency: Distinct::new(rows, |r| r.frequency),
         }
+    }
+}
+
+/// What [`walk_frequencies`] reports.
+pub(crate) enum Walk {
+    /// Add the term for count k to the running sums.
+    Step(f64),
+    /// The sums now run to the j-th distinct frequency x, less one (only for x ≥ 1).
+    Before(usize),
+    /// The sums now run to the j-th distinct frequency x.
+    At(usize),
+}
+
+/// Drives a recurrence over integer counts — lnΓ(r+x) − lnΓ(r) = Σ_{k<x} ln(r+k) and the like —
+/// up to the largest of the sorted distinct frequencies `xs`, reporting when it reaches each:
+/// the per-frequency tables then take one entry per distinct frequency (memory in proportion
+/// to the data, not to the largest frequency), while the time is that of the recurrence.
+pub(crate) fn walk_frequencies(xs: &[f64], mut visit: impl FnMut(Walk)) {
+    let mut k = 0.0f64;
+    for (j, &x) in xs.iter().enumerate() {
+        if x >= 1.0 {
+            while k + 1.0 < x {
+                visit(Walk::Step(k));
+                k += 1.0;
+            }
+            visit(Walk::Before(j));
+            visit(Walk::Step(k));
+            k += 1.0;
+        }
+        visit(Walk::At(j));
     }
 }
 
@@ -387,36 +419,13 @@ fn checked_params(model: &str, m: &optimize::Minimum) -> Result<Vec<f64>> {
     Ok(params)
 }
 
-/// Fits positive parameters by maximising `ll` over their logarithms from `start`.
+/// Fits positive parameters by maximising `ll` over their logarithms from `start`, by BFGS on
+/// numerical gradients, with standard errors from a finite-difference Hessian.
 pub(crate) fn fit_positive(
     model: &str,
     names: &[&str],
     start: &[f64],
     ll: &dyn Fn(&[f64]) -> f64,
-) -> Result<Fit> {
-    fit_positive_with_gradient(model, names, start, ll, None, None)
-}
-
-/// A log-likelihood and its gradient with respect to the parameters, computed together.
-pub(crate) type ValueGradientFn<'a> = optimize::ValueGradient<'a>;
-
-/// The log-likelihood, its gradient, and BHHH's estimate of the information Σ w ∇ln Lᵢ ∇ln Lᵢᵀ
-/// (the outer products of the rows' gradients), at given parameters.
-pub(crate) type StartFn<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>, Vec<Vec<f64>>);
-
-/// [`fit_positive`] with, optionally, `ll_grad` giving the log-likelihood and its gradient with
-/// respect to the (natural) parameters in one pass; the gradient is chained to their logarithms
-/// here. With `start_information` as well, BFGS starts from the inverse of BHHH's information
-/// estimate at the start (in the log parameters, θᵢθⱼ times it) instead of the identity: its
-/// first steps are then scaled to the likelihood instead of taking several halvings each (on
-/// CDNOW's Pareto/NBD, 13 line-search points fewer).
-pub(crate) fn fit_positive_with_gradient(
-    model: &str,
-    names: &[&str],
-    start: &[f64],
-    ll: &dyn Fn(&[f64]) -> f64,
-    ll_grad: Option<ValueGradientFn<'_>>,
-    start_information: Option<StartFn<'_>>,
 ) -> Result<Fit> {
     let neg = |logs: &[f64]| {
         let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
@@ -428,59 +437,9 @@ pub(crate) fn fit_positive_with_gradient(
         }
     };
     let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-    // The last value and gradient computed, at natural parameters: the start's comes with the
-    // information, and the maximum's is the standard errors' base point.
-    let last: std::cell::RefCell<Option<(Vec<f64>, optimize::ValueAndGradient)>> =
-        Default::default();
-    let cached_gradient = |p: &[f64], gr: ValueGradientFn<'_>| -> optimize::ValueAndGradient {
-        if let Some((at, vg)) = last.borrow().as_ref() {
-            if at == p {
-                return vg.clone();
-            }
-        }
-        let vg = gr(p);
-        *last.borrow_mut() = Some((p.to_vec(), vg.clone()));
-        vg
-    };
-    let m = match ll_grad {
-        Some(gr) => {
-            // d(−ln L)/d(ln θ) = −θ · d ln L/dθ
-            let neg_fg = |logs: &[f64]| {
-                let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
-                let (v, g) = cached_gradient(&p, gr);
-                let v = if v.is_finite() { -v } else { f64::INFINITY };
-                (
-                    v,
-                    g.iter()
-                        .zip(&p)
-                        .map(|(g, th)| -g * th)
-                        .collect::<Vec<f64>>(),
-                )
-            };
-            let h0 = start_information.and_then(|info| {
-                // Exactly the parameters BFGS evaluates first.
-                let p0: Vec<f64> = x0.iter().map(|v| v.exp()).collect();
-                let (v, g, o) = info(&p0);
-                let n = p0.len();
-                let h = (0..n)
-                    .map(|i| (0..n).map(|j| p0[i] * p0[j] * o[i][j]).collect())
-                    .collect();
-                *last.borrow_mut() = Some((p0, (v, g)));
-                optimize::invert(h)
-            });
-            optimize::bfgs_value_gradient(&neg_fg, &x0, h0, 1000, 2.0)
-        }
-        None => optimize::bfgs(&neg, &x0, 1000, 2.0),
-    };
+    let m = optimize::bfgs(&neg, &x0, 1000, 2.0);
     let params = checked_params(model, &m)?;
-    let neg_natural = |p: &[f64]| -ll(p);
-    let errors = match ll_grad {
-        Some(gr) => optimize::standard_errors_from_gradient(
-            &|p: &[f64]| cached_gradient(p, gr).1.iter().map(|g| -g).collect(),
-            &params,
-        ),
-        None => optimize::standard_errors(&neg_natural, &params),
-    };
+    let errors = optimize::standard_errors(&|p: &[f64]| -ll(p), &params);
     Ok(fit_of(model, names, &params, &m, errors))
 }
 

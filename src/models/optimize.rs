@@ -15,11 +15,6 @@ pub struct Minimum {
     pub converged: bool,
 }
 
-/// A value and its gradient.
-pub type ValueAndGradient = (f64, Vec<f64>);
-/// A function giving its value and gradient together.
-pub type ValueGradient<'a> = &'a dyn Fn(&[f64]) -> ValueAndGradient;
-
 /// Central-difference gradient.
 pub fn gradient(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
     let mut g = vec![0.0; x.len()];
@@ -40,64 +35,16 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Minimises `f` from `x0` with BFGS. `f` returns +∞ or NaN where it is undefined; the line
-/// search backs off from such points. No coordinate moves by more than `max_step` in one step
-/// (for parameters optimised as logarithms, a step of 2 is a factor of e² ≈ 7.4), which keeps
-/// the first steps, taken before the curvature is known, out of absurd regions.
+/// Minimises `f` from `x0` with BFGS on central-difference gradients. `f` returns +∞ or NaN
+/// where it is undefined; the line search backs off from such points. No coordinate moves by
+/// more than `max_step` in one step (for parameters optimised as logarithms, a step of 2 is a
+/// factor of e² ≈ 7.4), which keeps the first steps, taken before the curvature is known, out
+/// of absurd regions.
 pub fn bfgs(f: &dyn Fn(&[f64]) -> f64, x0: &[f64], max_iter: u32, max_step: f64) -> Minimum {
-    bfgs_with_gradient(f, &|x| gradient(f, x), x0, max_iter, max_step)
-}
-
-/// [`bfgs`] with an analytic gradient `grad` of `f`.
-pub fn bfgs_with_gradient(
-    f: &dyn Fn(&[f64]) -> f64,
-    grad: &dyn Fn(&[f64]) -> Vec<f64>,
-    x0: &[f64],
-    max_iter: u32,
-    max_step: f64,
-) -> Minimum {
-    bfgs_core(
-        &|x, with_gradient| {
-            let v = f(x);
-            (v, if with_gradient { grad(x) } else { Vec::new() })
-        },
-        false,
-        x0,
-        None,
-        max_iter,
-        max_step,
-    )
-}
-
-/// [`bfgs`] with `fg` returning the value and the gradient together, for functions whose
-/// gradient costs little once the value is computed: every trial point of the line search then
-/// gets both, and the accepted one needs no second pass.
-///
-/// `h0` is the starting approximation of the inverse Hessian (the identity when `None`).
-pub fn bfgs_value_gradient(
-    fg: ValueGradient<'_>,
-    x0: &[f64],
-    h0: Option<Vec<Vec<f64>>>,
-    max_iter: u32,
-    max_step: f64,
-) -> Minimum {
-    bfgs_core(&|x, _| fg(x), true, x0, h0, max_iter, max_step)
-}
-
-/// BFGS over `eval(x, with_gradient)`. With `eager`, trial points are evaluated with their
-/// gradient; otherwise the gradient is asked for only at the accepted point.
-fn bfgs_core(
-    eval: &dyn Fn(&[f64], bool) -> ValueAndGradient,
-    eager: bool,
-    x0: &[f64],
-    h0: Option<Vec<Vec<f64>>>,
-    max_iter: u32,
-    max_step: f64,
-) -> Minimum {
     let n = x0.len();
     let mut x = x0.to_vec();
-    let (mut fx, mut g) = eval(&x, true);
-    let mut h = h0.unwrap_or_else(|| identity(n));
+    let (mut fx, mut g) = (f(&x), gradient(f, &x));
+    let mut h = identity(n);
     let mut converged = false;
     let mut iterations = 0;
     while iterations < max_iter {
@@ -109,13 +56,13 @@ fn bfgs_core(
             p = g.iter().map(|v| -v).collect();
             slope = dot(&g, &p);
         }
-        let next = line_search(&x, &p, fx, slope, max_step, |xn| eval(xn, eager));
-        let Some((xn, fxn, gn)) = next else {
+        let next = line_search(&x, &p, fx, slope, max_step, |xn| (f(xn), ()));
+        let Some((xn, fxn, ())) = next else {
             // No decrease along the direction: at a minimum to working precision.
             converged = g.iter().all(|v| v.abs() < 1e-3);
             break;
         };
-        let gn = if eager { gn } else { eval(&xn, true).1 };
+        let gn = gradient(f, &xn);
         let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
         let small_step = (fx - fxn).abs() <= 1e-12 * (1.0 + fx.abs());
@@ -328,38 +275,6 @@ pub fn standard_errors(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Option<f64>>
     errors_from_hessian(hess)
 }
 
-/// [`standard_errors`] from an analytic gradient `grad` of the negative log-likelihood: each
-/// Hessian column is a forward difference of gradients, n + 1 gradient evaluations instead of
-/// the 2n² function evaluations of second differences. The step is 1e-6 of each parameter, so
-/// the Hessian's relative error is about 1e-6: ample for standard errors.
-#[allow(clippy::needless_range_loop)] // symmetrising by (i, j) reads most plainly with indices
-pub fn standard_errors_from_gradient(
-    grad: &dyn Fn(&[f64]) -> Vec<f64>,
-    x: &[f64],
-) -> Vec<Option<f64>> {
-    let n = x.len();
-    let g0 = grad(x);
-    let mut hess = vec![vec![0.0; n]; n];
-    let mut xp = x.to_vec();
-    for i in 0..n {
-        let h = 1e-6 * x[i].abs().max(1e-3);
-        xp[i] = x[i] + h;
-        let up = grad(&xp);
-        xp[i] = x[i];
-        for j in 0..n {
-            hess[i][j] = (up[j] - g0[j]) / h;
-        }
-    }
-    for i in 0..n {
-        for j in 0..i {
-            let m = 0.5 * (hess[i][j] + hess[j][i]);
-            hess[i][j] = m;
-            hess[j][i] = m;
-        }
-    }
-    errors_from_hessian(hess)
-}
-
 /// √diag(H⁻¹), `None` where that is not a positive finite number.
 pub(crate) fn errors_from_hessian(hess: Vec<Vec<f64>>) -> Vec<Option<f64>> {
     let n = hess.len();
@@ -372,7 +287,7 @@ pub(crate) fn errors_from_hessian(hess: Vec<Vec<f64>>) -> Vec<Option<f64>> {
 }
 
 /// Gauss–Jordan inverse with partial pivoting.
-pub(crate) fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let n = a.len();
     let mut inv = identity(n);
     for col in 0..n {
@@ -461,9 +376,9 @@ mod tests {
         let (n, sigma) = (100.0, 2.0);
         let f = |x: &[f64]| n * (x[0] - 3.0).powi(2) / (2.0 * sigma * sigma);
         let se = standard_errors(&f, &[3.0]);
-        let g = |x: &[f64]| vec![n * (x[0] - 3.0) / (sigma * sigma)];
-        let from_gradient = standard_errors_from_gradient(&g, &[3.0]);
-        assert!((from_gradient[0].unwrap() - sigma / f64::sqrt(n)).abs() < 1e-9);
         assert!((se[0].unwrap() - sigma / f64::sqrt(n)).abs() < 1e-6);
+        // From an exact Hessian.
+        let exact = errors_from_hessian(vec![vec![n / (sigma * sigma)]]);
+        assert!((exact[0].unwrap() - sigma / f64::sqrt(n)).abs() < 1e-12);
     }
 }

@@ -20,7 +20,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::special::{alive_from_ln_dead_odds, ln_gamma, ln_hyp2f1, log_add_exp, EulerSeries};
-use super::{fit_positive, fit_positive_with_gradient, prepare, ByTime, Fit, SummaryRow};
+use super::{
+    fit_positive, fit_positive_newton, prepare, walk_frequencies, ByValue, Fit, SummaryRow, Walk,
+};
 use crate::error::Result;
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,41 +79,58 @@ impl ParetoNbd {
         u + (-(v - u).exp_m1()).ln()
     }
 
-    /// Σ weight · ln L of compressed rows and its gradient in (r, α, s, β), in one pass.
+    /// Σ weight · ln L of compressed rows, its gradient and its Hessian in (r, α, s, β), in one
+    /// pass.
     ///
     /// With h = max(α, β), l = min(α, β), a = r+s+x, b = r+x (α < β) or s+1, and for a time
     /// τ (t_x or T) z_τ = (h−l)/(h+τ): by Euler's transform ₂F₁(a, b; a+1; z_τ) =
     /// ((l+τ)/(h+τ))^(1−b) G(z_τ), with G the series of [`EulerSeries`], so
-    /// A₀ = e^(ℓ₁) (G(z₁) − G(z₂) E), where ℓ_τ = (1−b) ln((l+τ)/(h+τ)) − a ln(h+τ) and
-    /// E = e^(ℓ₂ − ℓ₁); the "alive" term is e^A with A = −(r+x) ln(α+T) − s ln(β+T), and the odds
-    /// of the other, R = s/a · A₀ e^(−A), so ln L = lnΓ(r+x) − lnΓ(r) + r ln α + s ln β + A +
-    /// ln(1 + R): three transcendental functions a row.
+    /// A₀ = e^u − e^v with u = ℓ(t_x) + ln G(z₁), v = ℓ(T) + ln G(z₂) and
+    /// ℓ(τ) = (1−b) ln((l+τ)/(h+τ)) − a ln(h+τ). The "alive" term is e^A with
+    /// A = −(r+x) ln(α+T) − s ln(β+T), the "dead" one e^D with D = ln s − ln a + ln A₀, and
+    /// ln L = lnΓ(r+x) − lnΓ(r) + r ln α + s ln β + A + ln(1 + R), R = e^(D−A): three
+    /// transcendental functions a row. Derivatives go through u and v in (a, b, h, l) — G's
+    /// in (e, c, z) from the series, ℓ's in closed form — then ln(e^u − e^v), then the linear
+    /// map from (a, b, h, l) to (r, α, s, β), then ln(e^A + e^D) as for BG/NBD.
     ///
     /// What depends on one of x, T or t_x only is computed once per evaluation: lnΓ(r+x) − lnΓ(r)
-    /// and its derivative by recurrence, G's coefficients per frequency (rows arrive sorted by
+    /// and its derivatives by recurrence, G's coefficients per frequency (rows arrive sorted by
     /// frequency, so each frequency's series is built once and then evaluated at every z with
-    /// multiplications only, once per distinct time), and ln(α+τ), ln(β+τ), 1/(h+τ), 1/(l+τ) per distinct time.
-    fn ll_and_gradient(&self, rows: &[SummaryRow], by: &ByTime, max_x: usize) -> (f64, [f64; 4]) {
-        self.pass(rows, by, max_x, None)
-    }
-
-    /// [`Self::ll_and_gradient`], adding each row's Σ weight · ∇ln Lᵢ ∇ln Lᵢᵀ (BHHH's estimate
-    /// of the information) to `opg` when given.
-    fn pass(
-        &self,
-        rows: &[SummaryRow],
-        by: &ByTime,
-        max_x: usize,
-        mut opg: Option<&mut [[f64; 4]; 4]>,
-    ) -> (f64, [f64; 4]) {
+    /// multiplications only, once per distinct time), and ln(α+τ), ln(β+τ), 1/(h+τ), 1/(l+τ) per
+    /// distinct time.
+    fn ll_derivatives(&self, rows: &[SummaryRow], by: &ByValue) -> (f64, [f64; 4], [[f64; 4]; 4]) {
         let ParetoNbd { r, alpha, s, beta } = *self;
-        let (mut lg, mut s_r) = (vec![0.0; max_x + 1], vec![0.0; max_x + 1]);
-        for x in 1..=max_x {
-            let k = (x - 1) as f64;
-            lg[x] = lg[x - 1] + (r + k).ln();
-            s_r[x] = s_r[x - 1] + 1.0 / (r + k);
-        }
+        // lnΓ(r+x) − lnΓ(r) and its first two derivatives in r, per distinct frequency.
+        let n = by.frequency.values.len();
+        let (mut lg, mut s_r, mut q_r) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let (mut sum_lg, mut sum_s, mut sum_q) = (0.0, 0.0, 0.0);
+        walk_frequencies(&by.frequency.values, |w| match w {
+            Walk::Step(k) => {
+                let inv = 1.0 / (r + k);
+                sum_lg += (r + k).ln();
+                sum_s += inv;
+                sum_q += inv * inv;
+            }
+            Walk::Before(_) => {}
+            Walk::At(j) => (lg[j], s_r[j], q_r[j]) = (sum_lg, sum_s, sum_q),
+        });
         let alpha_low = alpha < beta;
+        // ∂(a, b, h, l)/∂(r, α, s, β): a = r+s+x; b = r+x or s+1; h, l = β, α or α, β.
+        let moves: [[f64; 4]; 4] = if alpha_low {
+            [
+                [1.0, 1.0, 0.0, 0.0],
+                [0.0, 0.0, 0.0, 1.0],
+                [1.0, 0.0, 0.0, 0.0],
+                [0.0, 0.0, 1.0, 0.0],
+            ]
+        } else {
+            [
+                [1.0, 0.0, 0.0, 0.0],
+                [0.0, 0.0, 1.0, 0.0],
+                [1.0, 1.0, 0.0, 0.0],
+                [0.0, 0.0, 0.0, 1.0],
+            ]
+        };
         let (at_t, at_tx) = (Times::new(&by.t, self), Times::new(&by.recency, self));
         let (ln_alpha, ln_beta, ln_s) = (alpha.ln(), beta.ln(), s.ln());
         let mut series = EulerSeries::default();
@@ -120,13 +139,19 @@ impl ParetoNbd {
         // a T or a t_x (on CDNOW, 1,016 rows have 464 distinct (x, T) and 586 (x, t_x)). Each
         // entry is stamped with the frequency group it was computed for.
         let mut group = 0u32;
-        let mut memo_t = vec![(0u32, [0.0; 4]); at_t.len()];
-        let mut memo_tx = vec![(0u32, [0.0; 4]); at_tx.len()];
+        let mut memo_t = vec![(0u32, [0.0; 10]); at_t.len()];
+        let mut memo_tx = vec![(0u32, [0.0; 10]); at_tx.len()];
         let mut ll = 0.0;
         let mut g = [0.0; 4];
-        for ((row, &ti), &txi) in rows.iter().zip(&by.t.index).zip(&by.recency.index) {
+        let mut h = [[0.0; 4]; 4];
+        for (((row, &ti), &txi), &xi) in rows
+            .iter()
+            .zip(&by.t.index)
+            .zip(&by.recency.index)
+            .zip(&by.frequency.index)
+        {
             let (x, w) = (row.frequency, row.weight);
-            let xi = x as usize;
+            let xi = xi as usize;
             let (tt, tx) = (&at_t[ti as usize], &at_tx[txi as usize]);
             let a = r + s + x;
             let b = if alpha_low { r + x } else { s + 1.0 };
@@ -135,21 +160,29 @@ impl ParetoNbd {
                 series_x = x;
                 group += 1;
             }
-            let mut g_at = |memo: &mut [(u32, [f64; 4])], i: u32, z: f64| {
+            let mut g_at = |memo: &mut [(u32, [f64; 10])], i: u32, z: f64| {
                 let m = &mut memo[i as usize];
                 if m.0 != group {
                     *m = (group, series.sums(z));
                 }
                 m.1
             };
-            let alive = -(r + x) * tt.ln_alpha - s * tt.ln_beta;
-            // ℓ at t_x and T, their G's and the odds R = Δ e^X of "dead" to "alive".
-            let (l1, l2) = (tx.ell(a, b), tt.ell(a, b));
             let (f1, f2) = (g_at(&mut memo_tx, txi, tx.z), g_at(&mut memo_t, ti, tt.z));
+            // A and its derivatives; then lnΓ(r+x) − lnΓ(r) + r ln α + s ln β.
+            let alive = -(r + x) * tt.ln_alpha - s * tt.ln_beta;
+            let inv_at = 1.0 / (alpha + row.t);
+            let inv_bt = 1.0 / (beta + row.t);
+            let grad_a = [-tt.ln_alpha, -(r + x) * inv_at, -tt.ln_beta, -s * inv_bt];
+            let mut hess_a = [[0.0; 4]; 4];
+            (hess_a[1][0], hess_a[0][1]) = (-inv_at, -inv_at);
+            hess_a[1][1] = (r + x) * inv_at * inv_at;
+            (hess_a[3][2], hess_a[2][3]) = (-inv_bt, -inv_bt);
+            hess_a[3][3] = s * inv_bt * inv_bt;
+            // The odds R = Δ e^X of "dead" to "alive", Δ = G(z₁) − G(z₂) e^(ℓ₂−ℓ₁).
+            let (l1, l2) = (tx.ell(a, b), tt.ell(a, b));
             let e = (l2 - l1).exp();
             let delta = f1[0] - f2[0] * e;
-            let ln_sa = ln_s - a.ln();
-            let big_x = ln_sa + l1 - alive;
+            let big_x = ln_s - a.ln() + l1 - alive;
             let (m, wd) = if delta.is_nan() || delta <= 0.0 {
                 // t_x = T: A₀ = 0.
                 (alive, 0.0)
@@ -163,46 +196,81 @@ impl ParetoNbd {
             };
             let wa = 1.0 - wd;
             ll += w * (lg[xi] + r * ln_alpha + s * ln_beta + m);
-            let mut gr = [
-                s_r[xi] + ln_alpha - wa * tt.ln_alpha,
-                r / alpha - wa * (r + x) / (alpha + row.t),
-                ln_beta - wa * tt.ln_beta,
-                s / beta - wa * s / (beta + row.t),
-            ];
+            let mut gr = grad_a;
+            let mut hr = hess_a;
             if wd > 0.0 {
-                // ∂ ln A₀ = (∂u − q ∂v) / (1 − q), u = ℓ₁ + ln G(z₁), v = ℓ₂ + ln G(z₂),
-                // q = e^(v−u) = G(z₂) E / G(z₁); per parameter of G and ℓ: a, b, h, l.
-                let (u, v) = (tx.partials(a, b, &f1), tt.partials(a, b, &f2));
+                // ln A₀ = ln(e^u − e^v) in (a, b, h, l), with q = e^(v−u) = G(z₂) E / G(z₁).
+                let (du, hu) = tx.partials(a, b, &f1);
+                let (dv, hv) = tt.partials(a, b, &f2);
                 let q = f2[0] * e / f1[0];
-                let scale = f1[0] / delta;
-                let d = |i: usize| (u[i] - q * v[i]) * scale;
-                let (da, db, dh, dl) = (d(0), d(1), d(2), d(3));
-                let (d_alpha, d_beta) = if alpha_low { (dl, dh) } else { (dh, dl) };
-                let (db_r, db_s) = if alpha_low { (db, 0.0) } else { (0.0, db) };
+                let scale = f1[0] / delta; // 1 / (1 − q)
+                let df: [f64; 4] = std::array::from_fn(|i| (du[i] - q * dv[i]) * scale);
+                let hf: [[f64; 4]; 4] = std::array::from_fn(|i| {
+                    std::array::from_fn(|j| {
+                        (hu[i][j] + du[i] * du[j] - q * (hv[i][j] + dv[i] * dv[j])) * scale
+                            - df[i] * df[j]
+                    })
+                });
+                // D = ln s − ln a + ln A₀ in (r, α, s, β).
                 let inv_a = 1.0 / a;
-                // D = ln s − ln a + ln A₀.
-                let dd = [
-                    da + db_r - inv_a,
-                    d_alpha,
-                    1.0 / s + da + db_s - inv_a,
-                    d_beta,
-                ];
-                for (gi, ddi) in gr.iter_mut().zip(dd) {
-                    *gi += wd * ddi;
-                }
-            }
-            for (gi, gri) in g.iter_mut().zip(gr) {
-                *gi += w * gri;
-            }
-            if let Some(o) = opg.as_deref_mut() {
-                for i in 0..4 {
+                let mut grad_d = [0.0; 4];
+                let mut hess_d = [[0.0; 4]; 4];
+                // hf · Mᵀ, then M · (hf · Mᵀ).
+                let mut hm = [[0.0; 4]; 4];
+                for p in 0..4 {
                     for j in 0..4 {
-                        o[i][j] += w * gr[i] * gr[j];
+                        for q in 0..4 {
+                            hm[p][j] += hf[p][q] * moves[j][q];
+                        }
+                    }
+                }
+                for i in 0..4 {
+                    for p in 0..4 {
+                        grad_d[i] += moves[i][p] * df[p];
+                        for j in 0..4 {
+                            hess_d[i][j] += moves[i][p] * hm[p][j];
+                        }
+                    }
+                }
+                grad_d[0] -= inv_a;
+                grad_d[2] += 1.0 / s - inv_a;
+                // −ln a moves with r and s alike; ln s with s.
+                for i in [0, 2] {
+                    for j in [0, 2] {
+                        hess_d[i][j] += inv_a * inv_a;
+                    }
+                }
+                hess_d[2][2] -= 1.0 / (s * s);
+                let ww = wa * wd;
+                for i in 0..4 {
+                    gr[i] = wa * grad_a[i] + wd * grad_d[i];
+                    for j in 0..4 {
+                        hr[i][j] = wa * hess_a[i][j]
+                            + wd * hess_d[i][j]
+                            + ww * (grad_a[i] - grad_d[i]) * (grad_a[j] - grad_d[j]);
                     }
                 }
             }
+            gr[0] += s_r[xi] + ln_alpha;
+            gr[1] += r / alpha;
+            gr[2] += ln_beta;
+            gr[3] += s / beta;
+            for i in 0..4 {
+                g[i] += w * gr[i];
+                for j in 0..4 {
+                    h[i][j] += w * hr[i][j];
+                }
+            }
+            // lnΓ(r+x) − lnΓ(r) + r ln α + s ln β.
+            h[0][0] -= w * q_r[xi];
+            h[0][1] += w / alpha;
+            h[1][0] += w / alpha;
+            h[1][1] -= w * r / (alpha * alpha);
+            h[2][3] += w / beta;
+            h[3][2] += w / beta;
+            h[3][3] -= w * s / (beta * beta);
         }
-        (ll, g)
+        (ll, g, h)
     }
 
     pub fn log_likelihood_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
@@ -297,32 +365,14 @@ impl ParetoNbd {
     pub fn fit(rows: &[SummaryRow]) -> Result<(ParetoNbd, Fit)> {
         let (rows, mean_t) = prepare("Pareto/NBD", rows)?;
         let max_x = rows.iter().map(|r| r.frequency).fold(0.0, f64::max);
-        let by = ByTime::new(&rows);
+        let by = ByValue::new(&rows);
         let start = [1.0, mean_t, 1.0, mean_t];
         let fit = if max_x <= MAX_TABLE as f64 {
-            let ll = |p: &[f64]| {
-                ParetoNbd::from_slice(p)
-                    .ll_and_gradient(&rows, &by, max_x as usize)
-                    .0
+            let derivs = |p: &[f64]| {
+                let (v, g, h) = ParetoNbd::from_slice(p).ll_derivatives(&rows, &by);
+                (v, g.to_vec(), h.iter().map(|row| row.to_vec()).collect())
             };
-            let grad = |p: &[f64]| {
-                let (v, g) = ParetoNbd::from_slice(p).ll_and_gradient(&rows, &by, max_x as usize);
-                (v, g.to_vec())
-            };
-            let information = |p: &[f64]| {
-                let mut o = [[0.0; 4]; 4];
-                let (v, g) =
-                    ParetoNbd::from_slice(p).pass(&rows, &by, max_x as usize, Some(&mut o));
-                (v, g.to_vec(), o.iter().map(|row| row.to_vec()).collect())
-            };
-            fit_positive_with_gradient(
-                "pareto-nbd",
-                &ParetoNbd::NAMES,
-                &start,
-                &ll,
-                Some(&grad),
-                Some(&information),
-            )?
+            fit_positive_newton("pareto-nbd", &ParetoNbd::NAMES, &start, &derivs)?
         } else {
             let ll = |p: &[f64]| ParetoNbd::from_slice(p).log_likelihood(&rows);
             fit_positive("pareto-nbd", &ParetoNbd::NAMES, &start, &ll)?
@@ -380,22 +430,55 @@ impl Times {
         (1.0 - b) * self.ln_1mz - a * self.ln_h
     }
 
-    /// ∂/∂(a, b, h, l) of ℓ + ln G(z), given [G, ∂G/∂e, ∂G/∂c, ∂G/∂z] with e = a+1−b, c = a+1.
-    fn partials(&self, a: f64, b: f64, f: &[f64; 4]) -> [f64; 4] {
+    /// The gradient and Hessian in (a, b, h, l) of ℓ + ln G(z), given G's sums (see
+    /// [`EulerSeries::sums`]) with e = a+1−b, c = a+1 and z = (h−l)/(h+τ).
+    fn partials(&self, a: f64, b: f64, f: &[f64; 10]) -> ([f64; 4], [[f64; 4]; 4]) {
         let inv_g = 1.0 / f[0];
+        // ln G's derivatives in (e, c, z): ∇G/G and ∇²G/G − (∇G/G)(∇G/G)ᵀ.
         let (de, dc, dz) = (f[1] * inv_g, f[2] * inv_g, f[3] * inv_g);
-        [
+        let ee = f[4] * inv_g - de * de;
+        let ec = f[5] * inv_g - de * dc;
+        let cc = f[6] * inv_g - dc * dc;
+        let ez = f[7] * inv_g - de * dz;
+        let cz = f[8] * inv_g - dc * dz;
+        let zz = f[9] * inv_g - dz * dz;
+        // z's derivatives in h and l.
+        let (z_h, z_l) = (self.dz_dh, -self.inv_h);
+        let (z_hh, z_hl) = (-2.0 * self.dz_dh * self.inv_h, self.inv_h * self.inv_h);
+        let (ih, il) = (self.inv_h, self.inv_l);
+        let grad = [
             de + dc - self.ln_h,
             -self.ln_1mz - de,
             // ∂ℓ/∂h through ln(1−z) is −(1−b)/(h+τ), through ln(h+τ) −a/(h+τ).
-            -(1.0 - b + a) * self.inv_h + dz * self.dz_dh,
-            (1.0 - b) * self.inv_l - dz * self.inv_h,
-        ]
+            -(1.0 - b + a) * ih + dz * z_h,
+            (1.0 - b) * il + dz * z_l,
+        ];
+        // e moves with a and against b, c with a; ℓ's second derivatives are 1/(·+τ) terms.
+        let aa = ee + 2.0 * ec + cc;
+        let ab = -(ee + ec);
+        let ah = z_h * (ez + cz) - ih;
+        let al = z_l * (ez + cz);
+        let bb = ee;
+        let bh = -z_h * ez + ih;
+        let bl = -z_l * ez - il;
+        let hh = z_h * z_h * zz + z_hh * dz + (1.0 - b + a) * ih * ih;
+        let hl = z_h * z_l * zz + z_hl * dz;
+        let ll = z_l * z_l * zz - (1.0 - b) * il * il;
+        (
+            grad,
+            [
+                [aa, ab, ah, al],
+                [ab, bb, bh, bl],
+                [ah, bh, hh, hl],
+                [al, bl, hl, ll],
+            ],
+        )
     }
 }
 
-/// Largest frequency for which the fit tabulates lnΓ(r+x) − lnΓ(r) and uses the analytic
-/// gradient; beyond it, lnΓ per row and a numerical gradient.
+/// Largest frequency for which the fit uses the per-frequency recurrence and Newton's method
+/// (the recurrence takes a step per count up to the largest frequency, every pass); beyond it,
+/// lnΓ per row and BFGS on a numerical gradient.
 const MAX_TABLE: usize = 5_000_000;
 
 #[cfg(test)]
@@ -421,7 +504,7 @@ mod tests {
     ];
 
     #[test]
-    fn one_pass_likelihood_and_gradient_match_the_direct_likelihood() {
+    fn one_pass_likelihood_gradient_and_hessian_match_the_direct_forms() {
         let mut rows: Vec<SummaryRow> = (0..60)
             .map(|i| {
                 let x = (i % 7) as f64;
@@ -441,7 +524,7 @@ mod tests {
         // A frequent buyer, and one whose t_x is T.
         rows.push(SummaryRow::new(250.0, 30.0, 40.0));
         rows.push(SummaryRow::new(3.0, 40.0, 40.0));
-        let by = ByTime::new(&rows);
+        let by = ByValue::new(&rows);
         // Also far apart α and β, where z = (h−l)/(h+τ) comes close to 1 and G needs hundreds
         // of terms.
         let far = ParetoNbd {
@@ -451,19 +534,38 @@ mod tests {
             beta: 1.5,
         };
         for m in BOTH_BRANCHES.into_iter().chain([far]) {
-            let (ll, g) = m.ll_and_gradient(&rows, &by, 250);
+            let (ll, g, h) = m.ll_derivatives(&rows, &by);
             let direct = m.log_likelihood(&rows);
             assert!(
                 (ll - direct).abs() < 1e-10 * direct.abs(),
                 "{ll} vs {direct}"
             );
             let f = |v: &[f64]| ParetoNbd::from_slice(v).log_likelihood(&rows);
-            let numeric = crate::models::optimize::gradient(&f, &[m.r, m.alpha, m.s, m.beta]);
+            let theta = [m.r, m.alpha, m.s, m.beta];
+            let numeric = crate::models::optimize::gradient(&f, &theta);
             for (a, n) in g.iter().zip(&numeric) {
                 assert!(
                     (a - n).abs() < 1e-5 * n.abs().max(1.0),
                     "analytic {g:?} vs numeric {numeric:?}"
                 );
+            }
+            // Each Hessian column against central differences of the analytic gradient.
+            for j in 0..4 {
+                let step = 1e-6 * theta[j];
+                let at = |sign: f64| {
+                    let mut v = theta;
+                    v[j] += sign * step;
+                    ParetoNbd::from_slice(&v).ll_derivatives(&rows, &by).1
+                };
+                let (up, down) = (at(1.0), at(-1.0));
+                for i in 0..4 {
+                    let numeric = (up[i] - down[i]) / (2.0 * step);
+                    assert!(
+                        (h[i][j] - numeric).abs() < 1e-5 * numeric.abs().max(1.0),
+                        "{m:?}: H[{i}][{j}] = {} vs {numeric}",
+                        h[i][j]
+                    );
+                }
             }
         }
     }

@@ -101,7 +101,7 @@ fn ln_hyp2f1_series(a: f64, b: f64, c: f64, z: f64) -> f64 {
 pub fn ln_hyp2f1_c_a1_with_gradient(a: f64, b: f64, z: f64) -> (f64, [f64; 3]) {
     let mut series = EulerSeries::default();
     series.reset(a + 1.0 - b, a + 1.0);
-    let [g, ge, gc, gz] = series.sums(z);
+    let [g, ge, gc, gz, ..] = series.sums(z);
     let ln_1mz = (-z).ln_1p();
     let (de, dc) = (ge / g, gc / g);
     // ∂/∂a = ∂/∂e + ∂/∂c (both move with a); ∂/∂b = −∂/∂e.
@@ -111,78 +111,106 @@ pub fn ln_hyp2f1_c_a1_with_gradient(a: f64, b: f64, z: f64) -> (f64, [f64; 3]) {
     )
 }
 
-/// G(z) = ₂F₁(1, e; c; z) = Σₖ (e)ₖ / (c)ₖ zᵏ for 0 < e < c and 0 ≤ z < 1, with its partial
-/// derivatives in e, c and z: the series Euler's transform makes of Pareto/NBD's
-/// ₂F₁(a, b; a+1; z) (e = a + 1 − b, c = a + 1).
+/// G(z) = ₂F₁(1, e; c; z) = Σₖ (e)ₖ / (c)ₖ zᵏ for 0 < e < c and 0 ≤ z < 1, with its first and
+/// second partial derivatives in e, c and z: the series Euler's transform makes of
+/// Pareto/NBD's ₂F₁(a, b; a+1; z) (e = a + 1 − b, c = a + 1).
 ///
 /// Each term is at most z times the one before (e < c) and all are positive, so there is
-/// neither overflow nor cancellation; the derivatives of a term's logarithm are running sums
-/// (∂/∂e = Σ_{j<k} 1/(e+j), ∂/∂c = −Σ_{j<k} 1/(c+j), ∂/∂z = k/z). The coefficients, which cost
-/// the divisions, are kept as they are computed: every client with the same frequency has the
-/// same e and c, so the likelihood evaluates one series at many z with multiplications only.
+/// neither overflow nor cancellation. The derivatives of a coefficient cₖ = (e)ₖ/(c)ₖ are
+/// running sums: ∂ln cₖ/∂e = Σ_{j<k} 1/(e+j), ∂ln cₖ/∂c = −Σ_{j<k} 1/(c+j), and their own
+/// derivatives −Σ 1/(e+j)² and Σ 1/(c+j)². The coefficients, which cost the divisions, are
+/// kept as they are computed: every client with the same frequency has the same e and c, so
+/// the likelihood evaluates one series at many z with multiplications only.
 #[derive(Default)]
 pub struct EulerSeries {
     e: f64,
     c: f64,
-    /// Per k ≥ 1: cₖ = (e)ₖ/(c)ₖ, cₖ·∂ln cₖ/∂e, cₖ·∂ln cₖ/∂c, k·cₖ, and cₖ(1 + |∂ln cₖ/∂e| +
-    /// |∂ln cₖ/∂c|), the bound the stopping rule uses.
-    terms: Vec<[f64; 5]>,
+    /// Per k ≥ 1, the coefficients of the sums [`EulerSeries::sums`] returns (of zᵏ for the
+    /// value and its e and c derivatives, of zᵏ⁻¹ for the z derivatives, of zᵏ⁻² for the second
+    /// z derivative), and two bounds for the stopping rule.
+    terms: Vec<[f64; 12]>,
     se: f64,
     sc: f64,
+    see: f64,
+    scc: f64,
 }
 
 impl EulerSeries {
     /// Starts the series for new e and c, keeping the allocation.
     pub fn reset(&mut self, e: f64, c: f64) {
-        self.e = e;
-        self.c = c;
+        *self = EulerSeries {
+            e,
+            c,
+            terms: std::mem::take(&mut self.terms),
+            ..EulerSeries::default()
+        };
         self.terms.clear();
-        self.se = 0.0;
-        self.sc = 0.0;
     }
 
     /// Appends the next coefficient.
     fn extend(&mut self) {
         let k = self.terms.len() as f64;
         let prev = self.terms.last().map_or(1.0, |t| t[0]);
-        let inv_c = 1.0 / (self.c + k);
-        self.se += 1.0 / (self.e + k);
+        let (inv_e, inv_c) = (1.0 / (self.e + k), 1.0 / (self.c + k));
+        self.se += inv_e;
         self.sc += inv_c;
+        self.see += inv_e * inv_e;
+        self.scc += inv_c * inv_c;
+        let (se, sc) = (self.se, self.sc);
         let coef = prev * (self.e + k) * inv_c;
-        self.terms.push([
+        let power = k + 1.0;
+        let t = [
             coef,
-            coef * self.se,
-            -coef * self.sc,
-            coef * (k + 1.0),
-            coef * (1.0 + self.se + self.sc),
+            coef * se,
+            -coef * sc,
+            coef * (se * se - self.see),
+            -coef * se * sc,
+            coef * (sc * sc + self.scc),
+            power * coef,
+            power * coef * se,
+            -power * coef * sc,
+            power * (power - 1.0) * coef,
+            0.0,
+            0.0,
+        ];
+        let zk: f64 = t[..6].iter().map(|v| v.abs()).sum();
+        let zk1: f64 = t[6..9].iter().map(|v| v.abs()).sum();
+        self.terms.push([
+            t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], zk, zk1,
         ]);
     }
 
-    /// [G, ∂G/∂e, ∂G/∂c, ∂G/∂z] at z, summed until the next term changes none of them by more
-    /// than 1e-17 of their total.
-    pub fn sums(&mut self, z: f64) -> [f64; 4] {
-        if z == 0.0 {
-            return [1.0, 0.0, 0.0, self.e / self.c];
-        }
-        let (mut g, mut ge, mut gc, mut gz) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
-        // zᵏ⁻¹ for the k-th term.
-        let mut p = 1.0f64;
+    /// [G, ∂G/∂e, ∂G/∂c, ∂G/∂z, ∂²G/∂e², ∂²G/∂e∂c, ∂²G/∂c², ∂²G/∂e∂z, ∂²G/∂c∂z, ∂²G/∂z²] at
+    /// z, summed until the next term changes none of them by more than 1e-17 of their total.
+    pub fn sums(&mut self, z: f64) -> [f64; 10] {
+        let mut s = [0.0f64; 10];
+        s[0] = 1.0;
+        // zᵏ⁻¹ and zᵏ⁻² for the k-th term (the latter multiplies 0 at k = 1).
+        let (mut p1, mut p2) = (1.0f64, 0.0f64);
         for k in 0..100_000usize {
             if k == self.terms.len() {
                 self.extend();
             }
-            let [c0, c1, c2, c3, bound] = self.terms[k];
-            let pz = p * z;
-            g += c0 * pz;
-            ge += c1 * pz;
-            gc += c2 * pz;
-            gz += c3 * p;
-            if pz * bound + p * c3 <= 1e-17 * (g + ge - gc + gz) {
+            let t = &self.terms[k];
+            let p = p1 * z;
+            s[0] += t[0] * p;
+            s[1] += t[1] * p;
+            s[2] += t[2] * p;
+            s[4] += t[3] * p;
+            s[5] += t[4] * p;
+            s[6] += t[5] * p;
+            s[3] += t[6] * p1;
+            s[7] += t[7] * p1;
+            s[8] += t[8] * p1;
+            s[9] += t[9] * p2;
+            // Σ|sᵢ|, knowing each sum's sign (those of cₖ's derivatives in c are negative).
+            let total = s[0] + s[1] - s[2] + s[3] + s[4] - s[5] + s[6] + s[7] - s[8] + s[9];
+            if p * t[10] + p1 * t[11] + p2 * t[9] <= 1e-17 * total {
                 break;
             }
-            p = pz;
+            (p2, p1) = (p1, p);
         }
-        [g, ge, gc, gz]
+        s
     }
 }
 
