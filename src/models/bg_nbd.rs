@@ -190,16 +190,10 @@ impl BgNbd {
         let mut ll = 0.0;
         let mut g = [0.0; 4];
         let mut h = [[0.0; 4]; 4];
-        for (((row, &ti), &txi), &xi) in rows
-            .iter()
-            .zip(&by.t.index)
-            .zip(&by.recency.index)
-            .zip(&by.frequency.index)
-        {
+        for (row, ti, txi, xi) in by.rows(rows) {
             let (x, w) = (row.frequency, row.weight);
-            let xi = xi as usize;
             let rx = r + x;
-            let (ln_at, inv_at) = at_t[ti as usize];
+            let (ln_at, inv_at) = at_t[ti];
             let alive = tb.lb[xi] - rx * ln_at;
             let grad_a = [-ln_at, -rx * inv_at, -tb.s_ab[xi], tb.s_b[xi] - tb.s_ab[xi]];
             // Second derivatives of A in (r,α), (α,α), (a,a) = (a,b), (b,b).
@@ -212,7 +206,7 @@ impl BgNbd {
             let mut gr = [0.0; 4];
             let mut hr = [[0.0; 4]; 4];
             let m = if x > 0.0 {
-                let (ln_atx, inv_atx) = at_tx[txi as usize];
+                let (ln_atx, inv_atx) = at_tx[txi];
                 let dead = tb.lb_before[xi] + ln_a - tb.ln_ab1[xi] - rx * ln_atx;
                 // ln(e^A + e^D) and the weight of "alive", from one exponential.
                 let d = dead - alive;
@@ -484,33 +478,13 @@ mod tests {
         let by = ByValue::new(&rows);
         let (ll, g, h) = p.ll_derivatives(&rows, &by);
         assert!((ll - p.log_likelihood(&rows)).abs() < 1e-9 * ll.abs());
-        let f = |v: &[f64]| BgNbd::from_slice(v).log_likelihood(&rows);
-        let theta = [p.r, p.alpha, p.a, p.b];
-        let numeric = crate::models::optimize::gradient(&f, &theta);
-        for (a, n) in g.iter().zip(&numeric) {
-            assert!(
-                (a - n).abs() < 1e-5 * n.abs().max(1.0),
-                "analytic {g:?} vs numeric {numeric:?}"
-            );
-        }
-        // Each Hessian column against central differences of the analytic gradient.
-        for j in 0..4 {
-            let step = 1e-6 * theta[j];
-            let at = |sign: f64| {
-                let mut v = theta;
-                v[j] += sign * step;
-                BgNbd::from_slice(&v).ll_derivatives(&rows, &by).1
-            };
-            let (up, down) = (at(1.0), at(-1.0));
-            for i in 0..4 {
-                let numeric = (up[i] - down[i]) / (2.0 * step);
-                assert!(
-                    (h[i][j] - numeric).abs() < 1e-5 * numeric.abs().max(1.0),
-                    "H[{i}][{j}] = {} vs {numeric}",
-                    h[i][j]
-                );
-            }
-        }
+        crate::models::optimize::assert_derivatives(
+            &|v: &[f64]| BgNbd::from_slice(v).log_likelihood(&rows),
+            &|v: &[f64]| BgNbd::from_slice(v).ll_derivatives(&rows, &by).1.to_vec(),
+            &[p.r, p.alpha, p.a, p.b],
+            &g,
+            &h,
+        );
     }
 
     #[test]

@@ -241,6 +241,20 @@ impl ByValue {
     }
 }
 
+impl ByValue {
+    /// Each row with its indices among the distinct T, t_x and frequencies.
+    pub fn rows<'a>(
+        &'a self,
+        rows: &'a [SummaryRow],
+    ) -> impl Iterator<Item = (&'a SummaryRow, usize, usize, usize)> + 'a {
+        rows.iter()
+            .zip(&self.t.index)
+            .zip(&self.recency.index)
+            .zip(&self.frequency.index)
+            .map(|(((row, &t), &tx), &x)| (row, t as usize, tx as usize, x as usize))
+    }
+}
+
 /// What [`walk_frequencies`] reports.
 pub(crate) enum Walk {
     /// Add the term for count k to the running sums.

@@ -315,6 +315,42 @@ fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     Some(inv)
 }
 
+/// Checks an analytic gradient `g` and Hessian `h` of `f` at `theta`: the gradient against
+/// central differences of `f`, each Hessian column against central differences of `grad`.
+#[cfg(test)]
+pub(crate) fn assert_derivatives(
+    f: &dyn Fn(&[f64]) -> f64,
+    grad: &dyn Fn(&[f64]) -> Vec<f64>,
+    theta: &[f64],
+    g: &[f64],
+    h: &[[f64; 4]; 4],
+) {
+    let numeric = gradient(f, theta);
+    for (a, n) in g.iter().zip(&numeric) {
+        assert!(
+            (a - n).abs() < 1e-5 * n.abs().max(1.0),
+            "analytic {g:?} vs numeric {numeric:?}"
+        );
+    }
+    for j in 0..theta.len() {
+        let step = 1e-6 * theta[j];
+        let at = |sign: f64| {
+            let mut v = theta.to_vec();
+            v[j] += sign * step;
+            grad(&v)
+        };
+        let (up, down) = (at(1.0), at(-1.0));
+        for i in 0..theta.len() {
+            let numeric = (up[i] - down[i]) / (2.0 * step);
+            assert!(
+                (h[i][j] - numeric).abs() < 1e-5 * numeric.abs().max(1.0),
+                "at {theta:?}: H[{i}][{j}] = {} vs {numeric}",
+                h[i][j]
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

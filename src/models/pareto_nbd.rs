@@ -144,15 +144,9 @@ impl ParetoNbd {
         let mut ll = 0.0;
         let mut g = [0.0; 4];
         let mut h = [[0.0; 4]; 4];
-        for (((row, &ti), &txi), &xi) in rows
-            .iter()
-            .zip(&by.t.index)
-            .zip(&by.recency.index)
-            .zip(&by.frequency.index)
-        {
+        for (row, ti, txi, xi) in by.rows(rows) {
             let (x, w) = (row.frequency, row.weight);
-            let xi = xi as usize;
-            let (tt, tx) = (&at_t[ti as usize], &at_tx[txi as usize]);
+            let (tt, tx) = (&at_t[ti], &at_tx[txi]);
             let a = r + s + x;
             let b = if alpha_low { r + x } else { s + 1.0 };
             if x != series_x {
@@ -160,8 +154,8 @@ impl ParetoNbd {
                 series_x = x;
                 group += 1;
             }
-            let mut g_at = |memo: &mut [(u32, [f64; 10])], i: u32, z: f64| {
-                let m = &mut memo[i as usize];
+            let mut g_at = |memo: &mut [(u32, [f64; 10])], i: usize, z: f64| {
+                let m = &mut memo[i];
                 if m.0 != group {
                     *m = (group, series.sums(z));
                 }
@@ -540,33 +534,18 @@ mod tests {
                 (ll - direct).abs() < 1e-10 * direct.abs(),
                 "{ll} vs {direct}"
             );
-            let f = |v: &[f64]| ParetoNbd::from_slice(v).log_likelihood(&rows);
-            let theta = [m.r, m.alpha, m.s, m.beta];
-            let numeric = crate::models::optimize::gradient(&f, &theta);
-            for (a, n) in g.iter().zip(&numeric) {
-                assert!(
-                    (a - n).abs() < 1e-5 * n.abs().max(1.0),
-                    "analytic {g:?} vs numeric {numeric:?}"
-                );
-            }
-            // Each Hessian column against central differences of the analytic gradient.
-            for j in 0..4 {
-                let step = 1e-6 * theta[j];
-                let at = |sign: f64| {
-                    let mut v = theta;
-                    v[j] += sign * step;
-                    ParetoNbd::from_slice(&v).ll_derivatives(&rows, &by).1
-                };
-                let (up, down) = (at(1.0), at(-1.0));
-                for i in 0..4 {
-                    let numeric = (up[i] - down[i]) / (2.0 * step);
-                    assert!(
-                        (h[i][j] - numeric).abs() < 1e-5 * numeric.abs().max(1.0),
-                        "{m:?}: H[{i}][{j}] = {} vs {numeric}",
-                        h[i][j]
-                    );
-                }
-            }
+            crate::models::optimize::assert_derivatives(
+                &|v: &[f64]| ParetoNbd::from_slice(v).log_likelihood(&rows),
+                &|v: &[f64]| {
+                    ParetoNbd::from_slice(v)
+                        .ll_derivatives(&rows, &by)
+                        .1
+                        .to_vec()
+                },
+                &[m.r, m.alpha, m.s, m.beta],
+                &g,
+                &h,
+            );
         }
     }
 
