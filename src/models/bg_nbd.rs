@@ -150,10 +150,7 @@ impl BgNbd {
         let start = [0.5, 0.5 / rate.max(1e-9), 1.0, 3.0];
         let fit = if max_x <= MAX_TABLE as f64 {
             let by = ByValue::new(&rows);
-            let derivs = |p: &[f64]| {
-                let (v, g, h) = BgNbd::from_slice(p).ll_derivatives(&rows, &by);
-                (v, g.to_vec(), h.iter().map(|row| row.to_vec()).collect())
-            };
+            let derivs = |p: &[f64]| BgNbd::from_slice(p).ll_derivatives(&rows, &by);
             fit_positive_newton("bgnbd", &BgNbd::NAMES, &start, &derivs)?
         } else {
             let ll = |p: &[f64]| BgNbd::from_slice(p).log_likelihood(&rows);

@@ -348,8 +348,9 @@ impl Fit {
     }
 }
 
-/// A log-likelihood with its gradient and Hessian with respect to the (natural) parameters.
-pub(crate) type Derivatives = optimize::ValueGradientHessian;
+/// A log-likelihood with its gradient and Hessian with respect to the four (natural)
+/// parameters of BG/NBD or Pareto/NBD.
+pub(crate) type Derivatives = (f64, [f64; 4], [[f64; 4]; 4]);
 
 /// Fits positive parameters by Newton's method over their logarithms, from `start`, given
 /// `ll_derivs` computing the log-likelihood with its gradient and Hessian in one pass. The
@@ -367,7 +368,7 @@ pub(crate) fn fit_positive_newton(
         let p: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
         let (v, g, h) = ll_derivs(&p);
         // With θ = e^u: ∂(−ln L)/∂uᵢ = −θᵢ gᵢ, ∂²(−ln L)/∂uᵢ∂uⱼ = −θᵢθⱼ Hᵢⱼ − δᵢⱼ θᵢ gᵢ.
-        let n = p.len();
+        let n = g.len();
         let gu: Vec<f64> = (0..n).map(|i| -p[i] * g[i]).collect();
         let hu: Vec<Vec<f64>> = (0..n)
             .map(|i| {

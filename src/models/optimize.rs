@@ -1,10 +1,11 @@
-//! Maximum-likelihood fitting: a BFGS minimiser with a backtracking line search, and standard
-//! errors from a finite-difference Hessian.
+//! Maximum-likelihood fitting: Newton's method (for likelihoods with an analytic Hessian) and
+//! BFGS on numerical gradients, sharing one backtracking line search, and standard errors from
+//! an analytic or a finite-difference Hessian.
 //!
 //! Written here rather than taken from argmin: argmin 0.11 depends on `getrandom` 0.3, which on
 //! wasm32-unknown-unknown only builds with a crate-wide `--cfg getrandom_backend` flag that every
-//! user of rapport would have to set, and the models need only unconstrained BFGS on 2–4
-//! parameters (positivity is handled by optimising their logarithms).
+//! user of rapport would have to set, and the models need only unconstrained minimisation over
+//! 2–4 parameters (positivity is handled by optimising their logarithms).
 
 /// Result of a minimisation.
 #[derive(Clone, Debug, PartialEq)]

@@ -362,10 +362,7 @@ impl ParetoNbd {
         let by = ByValue::new(&rows);
         let start = [1.0, mean_t, 1.0, mean_t];
         let fit = if max_x <= MAX_TABLE as f64 {
-            let derivs = |p: &[f64]| {
-                let (v, g, h) = ParetoNbd::from_slice(p).ll_derivatives(&rows, &by);
-                (v, g.to_vec(), h.iter().map(|row| row.to_vec()).collect())
-            };
+            let derivs = |p: &[f64]| ParetoNbd::from_slice(p).ll_derivatives(&rows, &by);
             fit_positive_newton("pareto-nbd", &ParetoNbd::NAMES, &start, &derivs)?
         } else {
             let ll = |p: &[f64]| ParetoNbd::from_slice(p).log_likelihood(&rows);
