@@ -4,10 +4,10 @@
 
 use std::time::Instant;
 
-use rapport::config::ScorerOptions;
-use rapport::ingest::CsvOptions;
-use rapport::scorer::{ScoreOptions, Scorer};
-use rapport::synth;
+use rapport::input::synth;
+use rapport::input::CsvOptions;
+use rapport::report::ScorerOptions;
+use rapport::report::{ScoreOptions, Scorer};
 
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -38,7 +38,7 @@ fn main() {
     let events = args.first().copied().unwrap_or(1_000_000);
     let clients = args.get(1).copied().unwrap_or(50_000);
     let repeats = args.get(2).copied().unwrap_or(3);
-    let data = synth::generate(42, clients, events);
+    let data = synth::generate(42, clients, events).unwrap();
     let opts = ScorerOptions::default();
     let only = std::env::var("RAPPORT_BENCH_ONLY").ok();
     let skip = |name: &str| only.as_deref().is_some_and(|o| o != name);

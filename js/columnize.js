@@ -3,9 +3,10 @@
 // boundary call per field. It only sorts values by type; every check is made in Rust. A row
 // whose fields are not of the plain expected types is listed in `slow` and read in Rust field by
 // field, so its error (or its acceptance) is exactly what the per-object path gives.
+// The flag bits come from the core (`input::records::flags`) as `F`.
 const NONE = 0xffffffff;
 
-export function columnize(events) {
+export function columnize(events, F) {
   const n = events.length;
   const clientIds = [];
   const clientSeen = new Map();
@@ -21,7 +22,6 @@ export function columnize(events) {
   const values = new Float64Array(n);
   const messages = new Float64Array(n);
   const costs = new Float64Array(n);
-  // Bits: 1 timestamp is text, 2 value, 4 messages, 8 cost, 16 reopened given, 32 reopened true.
   const flags = new Uint8Array(n);
   const slow = [];
   const intern = (seen, list, key) => {
@@ -59,12 +59,12 @@ export function columnize(events) {
     }
     if (isNum(t)) timestamps[i] = t;
     else if (typeof t === 'string' && !t.includes('\n')) {
-      bits |= 1;
+      bits |= F.TIMESTAMP_TEXT;
       timestampTexts.push(t);
-    } else if (absent(t)) timestamps[i] = NaN, (bits |= 64);
+    } else if (absent(t)) timestamps[i] = NaN, (bits |= F.NO_TIMESTAMP);
     else {
       slow.push(i);
-      if (bits & 1) timestampTexts.pop();
+      if (bits & F.TIMESTAMP_TEXT) timestampTexts.pop();
       continue;
     }
     const fast =
@@ -76,15 +76,15 @@ export function columnize(events) {
       (typeof r === 'boolean' || absent(r));
     if (!fast) {
       slow.push(i);
-      if (bits & 1) timestampTexts.pop();
+      if (bits & F.TIMESTAMP_TEXT) timestampTexts.pop();
       continue;
     }
     kindIndex[i] = absent(k) ? NONE : intern(kindSeen, kinds, k);
     featureIndex[i] = absent(f) ? NONE : intern(featureSeen, features, f);
-    if (isNum(v)) (values[i] = v), (bits |= 2);
-    if (isNum(m)) (messages[i] = m), (bits |= 4);
-    if (isNum(cost)) (costs[i] = cost), (bits |= 8);
-    if (typeof r === 'boolean') bits |= r ? 48 : 16;
+    if (isNum(v)) (values[i] = v), (bits |= F.VALUE);
+    if (isNum(m)) (messages[i] = m), (bits |= F.MESSAGES);
+    if (isNum(cost)) (costs[i] = cost), (bits |= F.COST);
+    if (typeof r === 'boolean') bits |= r ? F.REOPENED_GIVEN | F.REOPENED_TRUE : F.REOPENED_GIVEN;
     flags[i] = bits;
   }
   return {

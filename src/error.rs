@@ -4,114 +4,56 @@
 
 use std::fmt;
 
-/// Stable machine codes. The strings returned by [`ErrorCode::as_str`] are part of the public
-/// API (JavaScript sees them as `error.code`); never change an existing one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// Input is not valid JSON (or not the JSON shape expected, e.g. not an array).
-    InvalidJson,
-    /// CSV text could not be read (bad quoting, ragged rows, missing header column).
-    InvalidCsv,
-    /// A required field is absent or empty.
-    MissingField,
-    /// A field has the wrong type or cannot be parsed as its type.
-    InvalidField,
-    /// A timestamp cannot be parsed.
-    InvalidTimestamp,
-    /// A timestamp parses but lies outside the supported range (years 1900 to 2200).
-    TimestampOutOfRange,
-    /// A numeric field is NaN or infinite.
-    NonFiniteValue,
-    /// A numeric field is negative where only non-negative values make sense.
-    NegativeValue,
-    /// A numeric field is beyond the largest magnitude the ledger stores exactly.
-    ValueTooLarge,
-    /// The event kind is not one rapport knows.
-    UnknownKind,
-    /// A batch holds no events, or a score was asked of an empty ledger.
-    EmptyInput,
-    /// Input exceeds a size limit (too many rows, too long a string).
-    TooLarge,
-    /// Columnar input arrays disagree in length or reference missing dictionary entries.
-    InvalidColumns,
-    /// An option has a bad value.
-    InvalidConfig,
-    /// An option key is not known.
-    UnknownConfigKey,
-    /// A customer-base summary row is impossible (e.g. recency beyond T, negative frequency).
-    InvalidSummary,
-    /// A model could not be fitted to the data (e.g. nobody repeats), or the fit diverged.
-    FitFailed,
-    /// A JavaScript argument has the wrong type (e.g. a number where text is expected).
-    InvalidArgument,
-    /// Bytes are not a rapport snapshot at all.
-    NotASnapshot,
-    /// A rapport snapshot whose bytes are damaged.
-    CorruptSnapshot,
-    /// A snapshot written by a newer, incompatible version.
-    UnsupportedSnapshotVersion,
-}
-
-impl ErrorCode {
-    /// The stable code string, e.g. `"INVALID_TIMESTAMP"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidJson => "INVALID_JSON",
-            ErrorCode::InvalidCsv => "INVALID_CSV",
-            ErrorCode::MissingField => "MISSING_FIELD",
-            ErrorCode::InvalidField => "INVALID_FIELD",
-            ErrorCode::InvalidTimestamp => "INVALID_TIMESTAMP",
-            ErrorCode::TimestampOutOfRange => "TIMESTAMP_OUT_OF_RANGE",
-            ErrorCode::NonFiniteValue => "NON_FINITE_VALUE",
-            ErrorCode::NegativeValue => "NEGATIVE_VALUE",
-            ErrorCode::ValueTooLarge => "VALUE_TOO_LARGE",
-            ErrorCode::UnknownKind => "UNKNOWN_KIND",
-            ErrorCode::EmptyInput => "EMPTY_INPUT",
-            ErrorCode::TooLarge => "TOO_LARGE",
-            ErrorCode::InvalidColumns => "INVALID_COLUMNS",
-            ErrorCode::InvalidConfig => "INVALID_CONFIG",
-            ErrorCode::UnknownConfigKey => "UNKNOWN_CONFIG_KEY",
-            ErrorCode::InvalidSummary => "INVALID_SUMMARY",
-            ErrorCode::FitFailed => "FIT_FAILED",
-            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
-            ErrorCode::NotASnapshot => "NOT_A_SNAPSHOT",
-            ErrorCode::CorruptSnapshot => "CORRUPT_SNAPSHOT",
-            ErrorCode::UnsupportedSnapshotVersion => "UNSUPPORTED_SNAPSHOT_VERSION",
-        }
-    }
-
-    /// Every code, for documentation and the TypeScript union.
-    pub const ALL: [ErrorCode; 21] = [
-        ErrorCode::InvalidJson,
-        ErrorCode::InvalidCsv,
-        ErrorCode::MissingField,
-        ErrorCode::InvalidField,
-        ErrorCode::InvalidTimestamp,
-        ErrorCode::TimestampOutOfRange,
-        ErrorCode::NonFiniteValue,
-        ErrorCode::NegativeValue,
-        ErrorCode::ValueTooLarge,
-        ErrorCode::UnknownKind,
-        ErrorCode::EmptyInput,
-        ErrorCode::TooLarge,
-        ErrorCode::InvalidColumns,
-        ErrorCode::InvalidConfig,
-        ErrorCode::UnknownConfigKey,
-        ErrorCode::InvalidSummary,
-        ErrorCode::FitFailed,
-        ErrorCode::InvalidArgument,
-        ErrorCode::NotASnapshot,
-        ErrorCode::CorruptSnapshot,
-        ErrorCode::UnsupportedSnapshotVersion,
-    ];
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::codes! {
+    /// Stable machine codes. The strings are part of the public API (JavaScript sees them as
+    /// `error.code`); never change an existing one.
+    #[non_exhaustive]
+    pub enum ErrorCode {
+        /// Input is not valid JSON (or not the JSON shape expected, e.g. not an array).
+        InvalidJson = "INVALID_JSON",
+        /// CSV text could not be read (bad quoting, ragged rows, missing header column).
+        InvalidCsv = "INVALID_CSV",
+        /// A required field is absent or empty.
+        MissingField = "MISSING_FIELD",
+        /// A field has the wrong type or cannot be parsed as its type.
+        InvalidField = "INVALID_FIELD",
+        /// A timestamp cannot be parsed.
+        InvalidTimestamp = "INVALID_TIMESTAMP",
+        /// A timestamp parses but lies outside the supported range (years 1900 to 2200).
+        TimestampOutOfRange = "TIMESTAMP_OUT_OF_RANGE",
+        /// A numeric field is NaN or infinite.
+        NonFiniteValue = "NON_FINITE_VALUE",
+        /// A numeric field is negative where only non-negative values make sense.
+        NegativeValue = "NEGATIVE_VALUE",
+        /// A numeric field is beyond the largest magnitude the ledger stores exactly.
+        ValueTooLarge = "VALUE_TOO_LARGE",
+        /// The event kind is not one rapport knows.
+        UnknownKind = "UNKNOWN_KIND",
+        /// A batch holds no events, or a score was asked of an empty ledger.
+        EmptyInput = "EMPTY_INPUT",
+        /// Input exceeds a size limit (too many rows, too long a string).
+        TooLarge = "TOO_LARGE",
+        /// Columnar input arrays disagree in length, reference missing dictionary entries, or
+        /// name a column the call does not read.
+        InvalidColumns = "INVALID_COLUMNS",
+        /// An option has a bad value.
+        InvalidConfig = "INVALID_CONFIG",
+        /// An option key is not known.
+        UnknownConfigKey = "UNKNOWN_CONFIG_KEY",
+        /// A customer-base summary row is impossible (e.g. recency beyond T, negative frequency).
+        InvalidSummary = "INVALID_SUMMARY",
+        /// A model could not be fitted to the data (e.g. nobody repeats), or the fit diverged.
+        FitFailed = "FIT_FAILED",
+        /// A JavaScript argument has the wrong type (e.g. a number where text is expected).
+        InvalidArgument = "INVALID_ARGUMENT",
+        /// Bytes are not a rapport snapshot at all.
+        NotASnapshot = "NOT_A_SNAPSHOT",
+        /// A rapport snapshot whose bytes are damaged.
+        CorruptSnapshot = "CORRUPT_SNAPSHOT",
+        /// A snapshot written by a newer, incompatible version.
+        UnsupportedSnapshotVersion = "UNSUPPORTED_SNAPSHOT_VERSION",
+        /// rapport could not build its own output: a bug, to be reported.
+        Internal = "INTERNAL",
     }
 }
 

@@ -1,34 +1,36 @@
 //! rapport: turns a business's raw client events into classified, scored, explained clients.
 //!
-//! The core (every module but `wasm`) is plain Rust with no JavaScript types; the `wasm` module
-//! is the only binding layer.
+//! The modules follow the data, and each imports only those before it:
+//!
+//! 1. [`error`], [`codes`], [`options`], [`text`] — what every layer shares: coded errors, the
+//!    code enums, option checks that name their key, and how numbers read in reports.
+//! 2. [`input`] — events as they arrive (objects, JSON, CSV, typed columns), checked into
+//!    batches.
+//! 3. [`ledger`] — one order-independent record per client, merges and snapshots.
+//! 4. [`models`] — the customer-base models (BG/NBD, Pareto/NBD, Gamma-Gamma, BG/BB, sBG),
+//!    fitted to summaries of the ledger or of a caller's table.
+//! 5. [`scores`] — each score in its own file beside its options: activity, engagement,
+//!    effectiveness, relationship, RFM, plays.
+//! 6. [`report`] — the scorer: options composed, reports, history.
+//! 7. `wasm` — the JavaScript bindings (wasm32 only): conversion of values and errors, nothing
+//!    else.
+//!
+//! Everything but `wasm` is plain Rust with no JavaScript types, built and tested natively.
 
-pub mod activity;
-pub mod config;
-pub mod effectiveness;
-pub mod engagement;
+pub mod codes;
 pub mod error;
-pub mod event;
-pub mod ingest;
+pub mod input;
 pub mod ledger;
 pub mod models;
-pub mod monitoring;
-pub mod plays;
-pub mod relationship;
-pub mod rfm;
-pub mod scorer;
-pub mod synth;
-pub mod time;
+pub mod options;
+pub mod report;
+pub mod scores;
+pub mod text;
+
+#[cfg(test)]
+mod testing;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use error::{ErrorCode, RapportError, Result};
-
-/// A number of days or events for text: whole numbers without decimals.
-pub(crate) fn activity_fmt(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        (n as i64).to_string()
-    } else {
-        format!("{n:.1}")
-    }
-}
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;

@@ -1,17 +1,19 @@
 //! The rules of the effective-customer score, relationship types, the loyalty–profitability
 //! matrix, RFM and recommended plays, pinned on small hand-made clients.
 
-use rapport::config::ScorerOptions;
-use rapport::plays::PlayKind;
-use rapport::relationship::{LoyaltyQuadrant, RelationshipType};
-use rapport::rfm::RfmSegment;
-use rapport::scorer::{ClientScore, Report, ScoreOptions, Scorer};
+use rapport::report::ScorerOptions;
+use rapport::report::{ClientScore, Report, ScoreOptions, Scorer};
+use rapport::scores::plays::PlayKind;
+use rapport::scores::relationship::{LoyaltyQuadrant, RelationshipType};
+use rapport::scores::rfm::RfmSegment;
 
 const AS_OF: &str = "2024-12-31";
 
 /// Day `d` before `AS_OF` (2024-12-31) as `YYYY-MM-DD`.
 fn day(d: i64) -> String {
-    rapport::time::format_day((rapport::time::days_from_civil(2024, 12, 31) - d) as i32)
+    rapport::input::time::format_day(
+        (rapport::input::time::days_from_civil(2024, 12, 31) - d) as i32,
+    )
 }
 
 /// An event `d` days before `AS_OF`, with extra JSON fields.
@@ -29,7 +31,7 @@ fn ev(id: &str, d: i64, kind: &str, extra: &str) -> String {
 
 fn report(events: &[String], options: &str) -> Report {
     let mut o = ScorerOptions::from_json(options).unwrap();
-    o.as_of = Some(rapport::event::TimestampInput::Text(AS_OF.into()));
+    o.as_of = Some(rapport::input::event::TimestampInput::Text(AS_OF.into()));
     let mut s = Scorer::new(&o).unwrap();
     s.ingest_json(&format!("[{}]", events.join(","))).unwrap();
     s.score(&ScoreOptions::default()).unwrap()
@@ -248,7 +250,7 @@ fn a_one_time_client_is_healthy_only_in_a_one_time_business() {
     assert_eq!(b.reason.code, "ONE_TIME_EXPECTED");
     assert_eq!(
         once.portfolio.business_model,
-        rapport::config::BusinessModel::OneTime
+        rapport::scores::BusinessModel::OneTime
     );
     // A one-time business expects nothing more from it; a repeat business projects its pace
     // (4000 over its first 30 days, for a year).
@@ -371,11 +373,11 @@ fn each_play_fires_on_its_signals() {
     assert_eq!(renew.signals[0].value, 45.0);
     assert_eq!(
         client(&r, "slipping").status,
-        rapport::activity::Status::AtRisk
+        rapport::scores::activity::Status::AtRisk
     );
     assert!(plays(client(&r, "slipping")).contains(&PlayKind::ReEngagement));
     let lapsed = client(&r, "small_lapsed");
-    assert_eq!(lapsed.status, rapport::activity::Status::Dormant);
+    assert_eq!(lapsed.status, rapport::scores::activity::Status::Dormant);
     assert!(lapsed.relationship.long_term.expected_value > 0.0);
     assert!(!plays(lapsed).contains(&PlayKind::ReEngagement));
     assert!(plays(client(&r, "newbie")).contains(&PlayKind::OnboardingEducation));
@@ -421,9 +423,9 @@ fn bad_options_name_their_key() {
     }
 }
 
-fn history(events: &[String], options: &str) -> rapport::monitoring::History {
+fn history(events: &[String], options: &str) -> rapport::report::History {
     let o = ScorerOptions {
-        as_of: Some(rapport::event::TimestampInput::Text(AS_OF.into())),
+        as_of: Some(rapport::input::event::TimestampInput::Text(AS_OF.into())),
         ..ScorerOptions::default()
     };
     let mut s = Scorer::new(&o).unwrap();
@@ -516,9 +518,9 @@ fn history_tracks_periods_migrations_alerts_and_cohorts() {
 
 #[test]
 fn a_fitted_models_p_alive_decides_quiet_and_marriage() {
-    use rapport::activity::Status;
-    use rapport::config::{BusinessModel, RelationshipOptions};
-    use rapport::relationship::{classify, Facts, ModelView};
+    use rapport::scores::activity::Status;
+    use rapport::scores::relationship::{classify, Facts, Judged, ModelView};
+    use rapport::scores::{BusinessModel, RelationshipOptions};
     let long = Facts {
         occasions: 10,
         span_days: 500,
@@ -533,7 +535,20 @@ fn a_fitted_models_p_alive_decides_quiet_and_marriage() {
             year_value: None,
         })
     };
-    let kind = |f: &Facts, st, m| classify(f, st, m, BusinessModel::Repeat, &o).0;
+    fn judged(
+        facts: &Facts,
+        status: Status,
+        model: Option<ModelView>,
+        business: BusinessModel,
+    ) -> Judged<'_> {
+        Judged {
+            facts,
+            status,
+            model,
+            business,
+        }
+    }
+    let kind = |f: &Facts, st, m| classify(&judged(f, st, m, BusinessModel::Repeat), &o).0;
     // Without a model, an active long relationship is a marriage.
     assert_eq!(
         kind(&long, Status::Active, None),
@@ -562,8 +577,20 @@ fn a_fitted_models_p_alive_decides_quiet_and_marriage() {
         RelationshipType::Fling
     );
     // In a one-time business a fling is healthy; in a repeat one it is not.
-    assert!(classify(&short, Status::Dormant, None, BusinessModel::OneTime, &o).1);
-    assert!(!classify(&short, Status::Dormant, None, BusinessModel::Repeat, &o).1);
+    assert!(
+        classify(
+            &judged(&short, Status::Dormant, None, BusinessModel::OneTime),
+            &o
+        )
+        .1
+    );
+    assert!(
+        !classify(
+            &judged(&short, Status::Dormant, None, BusinessModel::Repeat),
+            &o
+        )
+        .1
+    );
 }
 
 mod properties {
@@ -578,14 +605,14 @@ mod properties {
         #[test]
         fn scores_stay_in_range(seed in any::<u64>(), clients in 1usize..40, bins in 2u32..10,
                                 max_plays in 1u32..7, one_time in any::<bool>(), days_back in 0i64..400) {
-            let data = rapport::synth::generate(seed, clients, 30 * clients);
+            let data = rapport::input::synth::generate(seed, clients, 30 * clients).unwrap();
             let options = format!(
                 r#"{{"businessModel":"{}","rfm":{{"bins":{bins}}},"plays":{{"maxPlays":{max_plays}}}}}"#,
                 if one_time { "one_time" } else { "repeat" }
             );
             let mut o = ScorerOptions::from_json(&options).unwrap();
-            let end = rapport::time::format_day(data.end_day - days_back as i32);
-            o.as_of = Some(rapport::event::TimestampInput::Text(end.clone()));
+            let end = rapport::input::time::format_day(data.end_day - days_back as i32);
+            o.as_of = Some(rapport::input::event::TimestampInput::Text(end.clone()));
             let mut s = Scorer::new(&o).unwrap();
             s.ingest_columns(&data.columns()).unwrap();
             let r = s.score(&ScoreOptions::default()).unwrap();
@@ -698,7 +725,7 @@ fn scoring_in_the_past_sees_the_cancellations_and_ratings_of_that_time() {
     s.ingest_json(&format!("[{}]", e.join(","))).unwrap();
     let then = s.score(&ScoreOptions::default()).unwrap();
     let c = client(&then, "c");
-    assert_eq!(c.status, rapport::activity::Status::Churned);
+    assert_eq!(c.status, rapport::scores::activity::Status::Churned);
     assert_eq!(c.status_reason.code, "CANCELLED");
     assert!(
         c.status_reason.text.contains("2024-03-06"),
@@ -707,7 +734,7 @@ fn scoring_in_the_past_sees_the_cancellations_and_ratings_of_that_time() {
     );
     // Only February's rating existed then; by the end both had.
     let rec = s.ledger().find("c").unwrap();
-    let april = rapport::time::days_from_civil(2024, 4, 25) as i32;
+    let april = rapport::input::time::days_from_civil(2024, 4, 25) as i32;
     assert_eq!(rec.tally(april).mean_rating(), Some(5.0));
     assert_eq!(rec.tally(i32::MAX).mean_rating(), Some(3.0));
     let now = report(&e, "{}");

@@ -2,21 +2,24 @@
 //! identical results from the three input paths, snapshots, and no panics on garbage.
 
 use proptest::prelude::*;
-use rapport::config::{Mode, ScorerOptions};
-use rapport::ingest::{self, CsvOptions};
+use rapport::input::synth::{self, SplitMix64};
+use rapport::input::{self as ingest, CsvOptions};
+use rapport::input::{Mode, Policy};
 use rapport::ledger::Ledger;
-use rapport::scorer::{ScoreOptions, Scorer};
-use rapport::synth::{self, SplitMix64};
+use rapport::report::ScorerOptions;
+use rapport::report::{ScoreOptions, Scorer};
 use rapport::ErrorCode;
 
-fn ledger_from(records: &[rapport::event::RawEvent], batches: &[usize]) -> Ledger {
+fn ledger_from(records: &[rapport::input::event::RawEvent], batches: &[usize]) -> Ledger {
     let mut l = Ledger::new();
     let mut start = 0;
     for &end in batches.iter().chain(std::iter::once(&records.len())) {
         let end = end.min(records.len());
         if end > start {
-            l.apply(&ingest::from_records(&records[start..end], Mode::Strict, 0).unwrap())
-                .unwrap();
+            l.apply(
+                &ingest::from_records(&records[start..end], Policy::new(Mode::Strict, 0)).unwrap(),
+            )
+            .unwrap();
             start = end;
         }
     }
@@ -29,7 +32,7 @@ proptest! {
     /// Any order of events, cut into any batches, gives the same ledger.
     #[test]
     fn order_and_batching_do_not_matter(seed in any::<u64>(), shuffle in any::<u64>(), mut cuts in prop::collection::vec(0usize..400, 0..6)) {
-        let data = synth::generate(seed, 25, 400);
+        let data = synth::generate(seed, 25, 400).unwrap();
         let records = data.records(seed % 2 == 0);
         let reference = ledger_from(&records, &[]);
         let mut shuffled = records.clone();
@@ -44,7 +47,7 @@ proptest! {
     /// Two ledgers of disjoint events merge into the ledger of their union, either way round.
     #[test]
     fn merge_equals_union(seed in any::<u64>(), split in 1usize..399) {
-        let records = synth::generate(seed, 30, 400).records(false);
+        let records = synth::generate(seed, 30, 400).unwrap().records(false);
         let union = ledger_from(&records, &[]);
         let (a, b) = (ledger_from(&records[..split], &[]), ledger_from(&records[split..], &[]));
         let mut ab = a.clone();
@@ -65,17 +68,17 @@ proptest! {
     /// Snapshots round-trip exactly.
     #[test]
     fn snapshot_round_trip(seed in any::<u64>()) {
-        let l = ledger_from(&synth::generate(seed, 20, 200).records(false), &[]);
+        let l = ledger_from(&synth::generate(seed, 20, 200).unwrap().records(false), &[]);
         prop_assert!(Ledger::from_snapshot(&l.to_snapshot()).unwrap() == l);
     }
 
     /// No input text makes the CSV or JSON readers panic.
     #[test]
     fn garbage_text_never_panics(text in ".{0,300}") {
-        let _ = ingest::from_csv(&text, &CsvOptions::default(), Mode::Lenient, 5);
-        let _ = ingest::from_csv(&text, &CsvOptions::default(), Mode::Strict, 5);
-        let _ = ingest::from_json(&text, Mode::Lenient, 5);
-        let _ = rapport::time::parse_timestamp(&text);
+        let _ = ingest::from_csv(&text, &CsvOptions::default(), Policy::new(Mode::Lenient, 5));
+        let _ = ingest::from_csv(&text, &CsvOptions::default(), Policy::new(Mode::Strict, 5));
+        let _ = ingest::from_json(&text, Policy::new(Mode::Lenient, 5));
+        let _ = rapport::input::time::parse_timestamp(&text);
         let _ = ScorerOptions::from_json(&text);
     }
 
@@ -83,7 +86,7 @@ proptest! {
     #[test]
     fn garbage_rows_never_panic(rows in prop::collection::vec("[a-z0-9 ,.:\"-]{0,40}", 1..20)) {
         let text = format!("clientId,timestamp,kind,value\n{}", rows.join("\n"));
-        if let Err(e) = ingest::from_csv(&text, &CsvOptions::default(), Mode::Strict, 5) {
+        if let Err(e) = ingest::from_csv(&text, &CsvOptions::default(), Policy::new(Mode::Strict, 5)) {
             prop_assert!(e.row.is_some() || e.code == ErrorCode::EmptyInput, "{e}");
         }
     }
@@ -92,7 +95,7 @@ proptest! {
     #[test]
     fn garbage_snapshots_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200), flip in 14usize..400) {
         let _ = Ledger::from_snapshot(&bytes);
-        let good = ledger_from(&synth::generate(3, 5, 40).records(false), &[]).to_snapshot();
+        let good = ledger_from(&synth::generate(3, 5, 40).unwrap().records(false), &[]).to_snapshot();
         let mut bad = good.clone();
         let i = flip % bad.len();
         bad[i] ^= 0x5a;
@@ -104,7 +107,7 @@ proptest! {
 
 #[test]
 fn three_input_paths_give_identical_reports() {
-    let data = synth::generate(11, 300, 6_000);
+    let data = synth::generate(11, 300, 6_000).unwrap();
     let opts = ScorerOptions {
         as_of: None,
         ..ScorerOptions::default()
@@ -137,7 +140,7 @@ fn three_input_paths_give_identical_reports() {
 
 #[test]
 fn a_rejected_batch_leaves_state_exactly_as_it_was() {
-    let data = synth::generate(5, 50, 1_000);
+    let data = synth::generate(5, 50, 1_000).unwrap();
     let mut s = Scorer::new(&ScorerOptions::default()).unwrap();
     s.ingest_columns(&data.columns()).unwrap();
     let before_ledger = s.ledger().clone();

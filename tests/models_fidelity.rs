@@ -163,7 +163,7 @@ fn shifted_beta_geometric_matches_fader_hardie_2007() {
 fn summary_from_cdnow_transactions_reproduces_the_published_summary() {
     use rapport::models::summary::{from_ledger, TimeUnit};
     let s = cdnow_scorer();
-    let end = rapport::time::parse_timestamp("1997-09-30").unwrap();
+    let end = rapport::input::time::parse_timestamp("1997-09-30").unwrap();
     let summary = from_ledger(s.ledger(), end, None, TimeUnit::Weeks).unwrap();
     assert_eq!(summary.len(), 2357);
     let published = cdnow();
@@ -242,7 +242,7 @@ fn bg_nbd_predicts_the_cdnow_holdout() {
 #[test]
 fn the_report_carries_the_fitted_models_values_per_client() {
     use rapport::models::summary::{from_ledger, TimeUnit};
-    use rapport::scorer::ScoreOptions;
+    use rapport::report::ScoreOptions;
     let s = cdnow_scorer();
     // As of the end of the 39-week calibration period the ledger's summary is the published
     // one, so the fit is the published BG/NBD fit.
@@ -263,7 +263,7 @@ fn the_report_carries_the_fitted_models_values_per_client() {
         a: fit.param("a").unwrap(),
         b: fit.param("b").unwrap(),
     };
-    let end = rapport::time::parse_timestamp("1997-09-30").unwrap();
+    let end = rapport::input::time::parse_timestamp("1997-09-30").unwrap();
     let summary = from_ledger(s.ledger(), end, None, TimeUnit::Weeks).unwrap();
     assert_eq!(r.clients.len(), 2357);
     let mut quiet_by_model = 0;
@@ -287,8 +287,10 @@ fn the_report_carries_the_fitted_models_values_per_client() {
             quiet_by_model += 1;
             assert!(
                 v.p_alive < 0.5
-                    || c.relationship.kind == rapport::relationship::RelationshipType::Marriage
-                    || c.relationship.kind == rapport::relationship::RelationshipType::Dating
+                    || c.relationship.kind
+                        == rapport::scores::relationship::RelationshipType::Marriage
+                    || c.relationship.kind
+                        == rapport::scores::relationship::RelationshipType::Dating
             );
         }
     }
@@ -314,14 +316,14 @@ fn the_report_carries_the_fitted_models_values_per_client() {
 }
 
 /// A scorer holding the CDNOW sample's transactions.
-fn cdnow_scorer() -> rapport::scorer::Scorer {
+fn cdnow_scorer() -> rapport::report::Scorer {
     let events = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/data/cdnow_sample_events.csv"
     ))
     .unwrap();
-    let mut s = rapport::scorer::Scorer::new(&rapport::config::ScorerOptions::default()).unwrap();
-    let cols = rapport::ingest::CsvOptions::from_json(r#"{"columns": {"clientId": "customer_id", "timestamp": "date", "kind": "type", "value": "amount"}}"#).unwrap();
+    let mut s = rapport::report::Scorer::new(&rapport::report::ScorerOptions::default()).unwrap();
+    let cols = rapport::input::CsvOptions::from_json(r#"{"columns": {"clientId": "customer_id", "timestamp": "date", "kind": "type", "value": "amount"}}"#).unwrap();
     s.ingest_csv(&events, &cols).unwrap();
     s
 }

@@ -160,7 +160,7 @@ fn a_million_clients_fit_through_compression() {
         a: 0.8,
         b: 2.5,
     };
-    let mut rng = rapport::synth::SplitMix64::new(9);
+    let mut rng = rapport::input::synth::SplitMix64::new(9);
     let mut rows = Vec::with_capacity(1_000_000);
     for _ in 0..1_000_000 {
         let t = 20.0 + (rng.below(20)) as f64;
@@ -200,7 +200,7 @@ fn a_million_clients_fit_through_compression() {
 }
 
 /// Gamma(k, 1) by Marsaglia & Tsang (with the k < 1 boost).
-fn gamma(rng: &mut rapport::synth::SplitMix64, k: f64) -> f64 {
+fn gamma(rng: &mut rapport::input::synth::SplitMix64, k: f64) -> f64 {
     if k < 1.0 {
         return gamma(rng, k + 1.0) * rng.unit().max(1e-300).powf(1.0 / k);
     }
@@ -217,7 +217,7 @@ fn gamma(rng: &mut rapport::synth::SplitMix64, k: f64) -> f64 {
     }
 }
 
-fn beta(rng: &mut rapport::synth::SplitMix64, a: f64, b: f64) -> f64 {
+fn beta(rng: &mut rapport::input::synth::SplitMix64, a: f64, b: f64) -> f64 {
     let x = gamma(rng, a);
     x / (x + gamma(rng, b))
 }

@@ -149,6 +149,24 @@ impl ModelData {
         "survivors",
     ];
 
+    /// Checks that every column named is one a model reads (`INVALID_COLUMNS` names the first
+    /// that is not).
+    pub fn check_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        for name in names {
+            if !Self::COLUMNS.contains(&name) {
+                return Err(RapportError::new(
+                    ErrorCode::InvalidColumns,
+                    format!(
+                        "unknown column {name:?}; columns are {}",
+                        Self::COLUMNS.join(", ")
+                    ),
+                )
+                .with_field(name));
+            }
+        }
+        Ok(())
+    }
+
     /// The column called `name` (one of [`ModelData::COLUMNS`]).
     pub fn column_mut(&mut self, name: &str) -> Option<&mut Vec<f64>> {
         Some(match name {
@@ -503,6 +521,99 @@ pub fn predict(
     }
 }
 
+/// rapport's names for the columns of a model table.
+const TABLE_COLUMNS: [&str; 8] = [
+    "id",
+    "frequency",
+    "recency",
+    "T",
+    "monetary",
+    "weight",
+    "periods",
+    "survivors",
+];
+
+fn check_table_columns(columns: &[(String, String)]) -> Result<()> {
+    for (ours, _) in columns {
+        if !TABLE_COLUMNS.contains(&ours.as_str()) {
+            return Err(RapportError::new(
+                ErrorCode::UnknownConfigKey,
+                format!(
+                    "unknown column {ours:?}; columns are {}",
+                    TABLE_COLUMNS.join(", ")
+                ),
+            )
+            .with_field(format!("columns.{ours}")));
+        }
+    }
+    Ok(())
+}
+
+/// Where a model table's columns are: the id column (if any), and each column the model
+/// reads, with the file's name for it.
+struct TableLayout {
+    width: usize,
+    id: Option<usize>,
+    located: Vec<(&'static str, (usize, String))>,
+}
+
+impl TableLayout {
+    fn of(headers: &[String], model: ModelName, columns: &[(String, String)]) -> Result<Self> {
+        let find = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let locate = |ours: &str| -> Result<Option<(usize, String)>> {
+            if let Some((_, theirs)) = columns.iter().find(|(o, _)| o == ours) {
+                return match find(theirs) {
+                    Some(i) => Ok(Some((i, theirs.clone()))),
+                    None => Err(RapportError::new(
+                        ErrorCode::InvalidCsv,
+                        format!("the header has no column {theirs:?} (mapped to {ours})"),
+                    )
+                    .with_field(theirs.clone())),
+                };
+            }
+            let alias = if ours == "monetary" {
+                find("monetary_value")
+            } else {
+                None
+            };
+            Ok(find(ours).or(alias).map(|i| (i, headers[i].clone())))
+        };
+        let mut located = Vec::new();
+        for &c in model.columns().iter().chain(&["weight"]) {
+            match locate(c)? {
+                Some(l) => located.push((c, l)),
+                None if c == "weight" => {}
+                None => return Err(RapportError::new(
+                    ErrorCode::InvalidCsv,
+                    format!(
+                        "the header has no {c} column; map one with columns (e.g. {c}=your_column)"
+                    ),
+                )
+                .with_field(c)),
+            }
+        }
+        Ok(TableLayout {
+            width: headers.len(),
+            id: locate("id")?.map(|l| l.0),
+            located,
+        })
+    }
+}
+
+/// Options of `readModelTable`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(default, deny_unknown_fields)]
+pub struct TableOptions {
+    /// Maps rapport's column names (`id`, `frequency`, `recency`, `T`, `monetary`, `weight`,
+    /// `periods`, `survivors`) to the file's.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Record<string, string>")
+    )]
+    pub columns: std::collections::BTreeMap<String, String>,
+}
+
 /// A summary table read from CSV: client ids (row numbers when the table has none) and columns.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -521,103 +632,44 @@ pub fn read_table(
     model: ModelName,
     columns: &[(String, String)],
 ) -> Result<ModelTable> {
-    const OURS: [&str; 8] = [
-        "id",
-        "frequency",
-        "recency",
-        "T",
-        "monetary",
-        "weight",
-        "periods",
-        "survivors",
-    ];
-    for (ours, _) in columns {
-        if !OURS.contains(&ours.as_str()) {
-            return Err(RapportError::new(
-                ErrorCode::UnknownConfigKey,
-                format!("unknown column {ours:?}; columns are {}", OURS.join(", ")),
-            )
-            .with_field(format!("columns.{ours}")));
-        }
-    }
-    let (mut rdr, headers) = crate::ingest::csv_reader(text, b',')?;
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let locate = |ours: &str| -> Result<Option<(usize, String)>> {
-        if let Some((_, theirs)) = columns.iter().find(|(o, _)| o == ours) {
-            return match find(theirs) {
-                Some(i) => Ok(Some((i, theirs.clone()))),
-                None => Err(RapportError::new(
-                    ErrorCode::InvalidCsv,
-                    format!("the header has no column {theirs:?} (mapped to {ours})"),
-                )
-                .with_field(theirs.clone())),
-            };
-        }
-        let alias = if ours == "monetary" {
-            find("monetary_value")
-        } else {
-            None
-        };
-        Ok(find(ours)
-            .or(alias)
-            .map(|i| (i, headers[i].trim().to_string())))
-    };
-    let mut wanted: Vec<&str> = model.columns().to_vec();
-    wanted.push("weight");
-    let mut located = Vec::new();
-    for &c in &wanted {
-        match locate(c)? {
-            Some(l) => located.push((c, l)),
-            None if c == "weight" => {}
-            None => {
-                return Err(RapportError::new(
-                    ErrorCode::InvalidCsv,
-                    format!(
-                        "the header has no {c} column; map one with columns (e.g. {c}=your_column)"
-                    ),
-                )
-                .with_field(c))
-            }
-        }
-    }
-    let id_col = locate("id")?;
+    check_table_columns(columns)?;
     let mut table = ModelTable::default();
-    let mut rec = csv::StringRecord::new();
-    let mut row = 0u64;
-    loop {
-        row += 1;
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(crate::ingest::csv_row_error(&e).at_row(row)),
+    let mut layout: Option<TableLayout> = None;
+    crate::input::csv::for_each_record(text.as_bytes(), b',', |row, fields| {
+        let cell = |i: usize| -> Result<&str> { Ok(fields.text(i, "")?.unwrap_or("").trim()) };
+        let Some(lay) = &layout else {
+            let headers = (0..fields.len())
+                .map(|i| cell(i).map(str::to_string))
+                .collect::<Result<Vec<_>>>()?;
+            layout = Some(TableLayout::of(&headers, model, columns)?);
+            return Ok(());
+        };
+        if fields.len() != lay.width {
+            return Err(crate::input::csv::width_error(fields.len(), lay.width).at_row(row));
         }
-        table.ids.push(match &id_col {
-            Some((i, _)) => rec.get(*i).unwrap_or("").trim().to_string(),
+        table.ids.push(match lay.id {
+            Some(i) => cell(i).map_err(|e| e.at_row(row))?.to_string(),
             None => row.to_string(),
         });
-        for (ours, (i, theirs)) in &located {
-            let cell = rec.get(*i).unwrap_or("").trim();
-            let v: f64 = cell.parse().map_err(|_| {
+        for (ours, (i, theirs)) in &lay.located {
+            let text = cell(*i).map_err(|e| e.at_row(row).with_field(theirs.clone()))?;
+            let v: f64 = text.parse().map_err(|_| {
                 RapportError::new(
                     ErrorCode::InvalidField,
                     format!(
                         "{theirs} must be a number, got {:?}",
-                        crate::time::truncate(cell, 40)
+                        crate::text::truncate(text, 40)
                     ),
                 )
                 .at_row(row)
                 .with_field(theirs.clone())
             })?;
-            let Some(dest) = table.data.column_mut(ours) else {
-                continue;
-            };
-            dest.push(v);
+            if let Some(dest) = table.data.column_mut(ours) {
+                dest.push(v);
+            }
         }
-    }
+        Ok(())
+    })?;
     if table.ids.is_empty() {
         return Err(RapportError::new(
             ErrorCode::EmptyInput,

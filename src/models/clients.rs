@@ -159,7 +159,7 @@ pub fn value_clients(
             format!("must be a non-negative number, got {}", o.discount_rate),
         ));
     }
-    let end = crate::time::day_of(end_ms);
+    let end = crate::input::time::day_of(end_ms);
     let summaries: Vec<Option<ClientSummary>> = (0..ledger.len())
         .map(|i| summarize(ledger.client_id(i), &ledger.record(i).revenue, end, o.unit))
         .collect();

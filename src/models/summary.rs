@@ -11,8 +11,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, RapportError, Result};
+use crate::input::time::day_of;
 use crate::ledger::{DayRevenue, Ledger};
-use crate::time::day_of;
 
 /// The time unit of a summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,17 +61,17 @@ pub struct ClientSummary {
 pub struct SummaryOptions {
     /// End of observation (ISO-8601 or epoch ms); default the latest event.
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
-    pub end: Option<crate::event::TimestampInput>,
+    pub end: Option<crate::input::event::TimestampInput>,
     /// End of the calibration period: summarise to it and count holdout purchases after it.
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
-    pub calibration_end: Option<crate::event::TimestampInput>,
+    pub calibration_end: Option<crate::input::event::TimestampInput>,
     /// `days` (default) or `weeks`.
     pub unit: TimeUnit,
 }
 
 /// The summary of a ledger with the given options.
 pub fn summarize_ledger(ledger: &Ledger, opts: &SummaryOptions) -> Result<Vec<ClientSummary>> {
-    let end = match crate::config::instant_option(&opts.end, "end")? {
+    let end = match crate::input::time::date_option(&opts.end, "end")? {
         Some(e) => e,
         None => ledger.last_event_ms().ok_or_else(|| {
             RapportError::new(ErrorCode::EmptyInput, "no events have been ingested")
@@ -80,7 +80,7 @@ pub fn summarize_ledger(ledger: &Ledger, opts: &SummaryOptions) -> Result<Vec<Cl
     from_ledger(
         ledger,
         end,
-        crate::config::instant_option(&opts.calibration_end, "calibrationEnd")?,
+        crate::input::time::date_option(&opts.calibration_end, "calibrationEnd")?,
         opts.unit,
     )
 }
@@ -102,7 +102,7 @@ pub fn summarize(
     } else {
         repeats
             .iter()
-            .map(|p| p.micros as f64 / crate::event::MICROS)
+            .map(|p| p.micros as f64 / crate::input::event::MICROS)
             .sum::<f64>()
             / repeats.len() as f64
     };

@@ -81,7 +81,8 @@ test('model errors are coded and name the field', () => {
   const data = { frequency: [0, 0], recency: [0, 0], T: [10, 20] };
   assert.deepEqual(code(() => fitModel('bgnbd', data)), ['FIT_FAILED', null]);
   assert.deepEqual(code(() => fitModel('bgnbd', { frequency: [1], recency: [1] })), ['MISSING_FIELD', 'T']);
-  assert.deepEqual(code(() => fitModel('bgnbd', { ...data, age: [1, 2] })), ['UNKNOWN_CONFIG_KEY', 'age']);
+  // A data column no model reads is a column error (it was UNKNOWN_CONFIG_KEY, as if it were an option).
+  assert.deepEqual(code(() => fitModel('bgnbd', { ...data, age: [1, 2] })), ['INVALID_COLUMNS', 'age']);
   assert.deepEqual(code(() => fitModel('bgnbd', { ...data, recency: [0, 30] })), ['INVALID_SUMMARY', 'recency']);
   assert.deepEqual(code(() => fitModel('bgnbd', { ...data, T: [10, 'x'] })), ['INVALID_ARGUMENT', 'T[1]']);
   assert.deepEqual(code(() => fitModel('weibull', data)), ['INVALID_ARGUMENT', 'model']);

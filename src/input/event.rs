@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::time;
 use crate::error::{ErrorCode, RapportError, Result};
-use crate::time;
 
 /// Longest accepted client id or feature name, in bytes.
 pub const MAX_TEXT_LEN: usize = 1024;
@@ -49,38 +49,45 @@ pub enum EventKind {
     Response = 11,
 }
 
-impl EventKind {
-    pub const COUNT: usize = 12;
-    pub const ALL: [EventKind; 12] = [
-        EventKind::Usage,
-        EventKind::Purchase,
-        EventKind::Support,
-        EventKind::Feedback,
-        EventKind::Referral,
-        EventKind::Review,
-        EventKind::Onboarding,
-        EventKind::Renewal,
+/// Every kind with its name and aliases, in code order. Adding a kind is a variant above and
+/// a row here (ledgers and snapshots size their per-kind counts from this table).
+const KINDS: [(EventKind, &str, &[&str]); 12] = [
+    (EventKind::Usage, "usage", &["session", "login", "action"]),
+    (EventKind::Purchase, "purchase", &["order", "transaction"]),
+    (EventKind::Support, "support", &["ticket"]),
+    (EventKind::Feedback, "feedback", &["survey", "nps"]),
+    (EventKind::Referral, "referral", &[]),
+    (EventKind::Review, "review", &[]),
+    (EventKind::Onboarding, "onboarding", &["onboarding_step"]),
+    (EventKind::Renewal, "renewal", &[]),
+    (
         EventKind::Cancellation,
-        EventKind::Signup,
+        "cancellation",
+        &["cancel", "churn"],
+    ),
+    (EventKind::Signup, "signup", &["sign_up"]),
+    (
         EventKind::SelfService,
-        EventKind::Response,
-    ];
+        "self_service",
+        &["docs", "help", "help_center", "knowledge_base", "faq"],
+    ),
+    (EventKind::Response, "response", &["info_provided", "form"]),
+];
+
+impl EventKind {
+    pub const COUNT: usize = KINDS.len();
+    pub const ALL: [EventKind; EventKind::COUNT] = {
+        let mut all = [EventKind::Usage; EventKind::COUNT];
+        let mut i = 0;
+        while i < EventKind::COUNT {
+            all[i] = KINDS[i].0;
+            i += 1;
+        }
+        all
+    };
 
     pub fn name(self) -> &'static str {
-        match self {
-            EventKind::Usage => "usage",
-            EventKind::Purchase => "purchase",
-            EventKind::Support => "support",
-            EventKind::Feedback => "feedback",
-            EventKind::Referral => "referral",
-            EventKind::Review => "review",
-            EventKind::Onboarding => "onboarding",
-            EventKind::Renewal => "renewal",
-            EventKind::Cancellation => "cancellation",
-            EventKind::Signup => "signup",
-            EventKind::SelfService => "self_service",
-            EventKind::Response => "response",
-        }
+        KINDS[self as usize].1
     }
 
     pub fn from_code(code: u8) -> Option<EventKind> {
@@ -90,40 +97,17 @@ impl EventKind {
     /// Parses a kind name or alias, ignoring case and surrounding space.
     pub fn parse(s: &str) -> Option<EventKind> {
         let t = s.trim();
-        let k = |a: &str| t.eq_ignore_ascii_case(a);
-        Some(if k("usage") || k("session") || k("login") || k("action") {
-            EventKind::Usage
-        } else if k("purchase") || k("order") || k("transaction") {
-            EventKind::Purchase
-        } else if k("support") || k("ticket") {
-            EventKind::Support
-        } else if k("feedback") || k("survey") || k("nps") {
-            EventKind::Feedback
-        } else if k("referral") {
-            EventKind::Referral
-        } else if k("review") {
-            EventKind::Review
-        } else if k("onboarding") || k("onboarding_step") {
-            EventKind::Onboarding
-        } else if k("renewal") {
-            EventKind::Renewal
-        } else if k("cancellation") || k("cancel") || k("churn") {
-            EventKind::Cancellation
-        } else if k("signup") || k("sign_up") {
-            EventKind::Signup
-        } else if k("self_service")
-            || k("docs")
-            || k("help")
-            || k("help_center")
-            || k("knowledge_base")
-            || k("faq")
-        {
-            EventKind::SelfService
-        } else if k("response") || k("info_provided") || k("form") {
-            EventKind::Response
-        } else {
-            return None;
-        })
+        KINDS
+            .iter()
+            .find(|(_, name, aliases)| {
+                t.eq_ignore_ascii_case(name) || aliases.iter().any(|a| t.eq_ignore_ascii_case(a))
+            })
+            .map(|k| k.0)
+    }
+
+    /// The kind names, in code order.
+    pub fn names() -> [&'static str; EventKind::COUNT] {
+        EventKind::ALL.map(EventKind::name)
     }
 
     /// Whether the event shows the client doing something. Everything but a cancellation does.
@@ -488,8 +472,9 @@ pub fn unknown_kind(k: &str) -> RapportError {
     RapportError::new(
         ErrorCode::UnknownKind,
         format!(
-            "unknown event kind {:?}; expected one of usage, purchase, support, feedback, referral, review, onboarding, renewal, cancellation, signup",
-            time::truncate(k, 40)
+            "unknown event kind {:?}; expected one of {}",
+            crate::text::truncate(k, 40),
+            EventKind::names().join(", ")
         ),
     )
     .with_field(EventField::Kind.name())
@@ -505,6 +490,9 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_codes_and_names() {
+        for (i, k) in KINDS.iter().enumerate() {
+            assert_eq!(k.0 as usize, i, "the table is in code order");
+        }
         for k in EventKind::ALL {
             assert_eq!(EventKind::from_code(k as u8), Some(k));
             assert_eq!(EventKind::parse(k.name()), Some(k));

@@ -33,8 +33,32 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::activity::Reason;
+use super::component::{Named, Reason, Upper};
+use crate::error::Result;
+use crate::input::event::MICROS;
 use crate::ledger::ClientRecord;
+use crate::options;
+
+/// RFM settings (the `rfm` options).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RfmOptions {
+    /// Number of score bins (quantiles), 2 to 9.
+    pub bins: u32,
+}
+
+impl Default for RfmOptions {
+    fn default() -> Self {
+        RfmOptions { bins: 5 }
+    }
+}
+
+impl RfmOptions {
+    pub fn check(&self) -> Result<()> {
+        options::within("bins", self.bins, 2, 9)
+    }
+}
 
 /// The named RFM segments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -114,8 +138,14 @@ impl RfmSegment {
     }
 }
 
+impl Named for RfmSegment {
+    fn name(self) -> &'static str {
+        RfmSegment::name(self)
+    }
+}
+
 /// A client's RFM values, scores, code and segment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Rfm {
@@ -127,7 +157,9 @@ pub struct Rfm {
     pub m: u32,
     pub code: String,
     pub segment: RfmSegment,
-    pub reason: Reason,
+    /// The segment's name in capitals (`CHAMPIONS`) and the scores behind it.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Reason<Uppercase<RfmSegment>>"))]
+    pub reason: Reason<Upper<RfmSegment>>,
 }
 
 /// One client's raw RFM values as of a day; `None` without a purchase by then.
@@ -203,14 +235,14 @@ pub fn score_all(values: &[RfmValues], bins: u32) -> Vec<Rfm> {
             Rfm {
                 recency_days: v.recency_days,
                 frequency: v.frequency,
-                monetary: v.monetary_micros as f64 / crate::event::MICROS,
+                monetary: v.monetary_micros as f64 / MICROS,
                 r: r[i],
                 f: f[i],
                 m: m[i],
                 code: format!("{}{}{}", r[i], f[i], m[i]),
                 segment,
                 reason: Reason::new(
-                    &segment.name().to_uppercase(),
+                    Upper(segment),
                     format!(
                         "recency {} (last purchase {} days ago), frequency {} ({} purchase days), monetary {} ({:.2}), of {bins}",
                         r[i],
@@ -218,7 +250,7 @@ pub fn score_all(values: &[RfmValues], bins: u32) -> Vec<Rfm> {
                         f[i],
                         v.frequency,
                         m[i],
-                        v.monetary_micros as f64 / crate::event::MICROS
+                        v.monetary_micros as f64 / MICROS
                     ),
                 ),
             }

@@ -11,13 +11,18 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::activity::{period_of, period_start, Status};
-use crate::config::{instant_option, Period};
-use crate::error::{ErrorCode, RapportError, Result};
-use crate::event::TimestampInput;
-use crate::rfm::{self, RfmSegment, RfmValues};
-use crate::scorer::{known_summary, summary_of, Context, EngagementSummary, Scorer, StatusCounts};
-use crate::time::{self, day_of};
+use super::assess::{Assessment, Context};
+use super::portfolio::{
+    check_periods, known_summary, period_of, period_start, summary_of, EngagementSummary, Period,
+    StatusCounts,
+};
+use super::scorer::Scorer;
+use crate::error::Result;
+use crate::input::event::TimestampInput;
+use crate::input::time::{self, day_of};
+use crate::options;
+use crate::scores::activity::Status;
+use crate::scores::rfm::{self, RfmSegment, RfmValues};
 
 /// Options for `history`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -173,18 +178,14 @@ pub struct History {
     pub cohorts: Vec<Cohort>,
 }
 
-fn bad(key: &str, msg: impl Into<String>) -> RapportError {
-    RapportError::new(ErrorCode::InvalidConfig, msg).with_field(key)
-}
-
 fn date(v: &Option<TimestampInput>, key: &str) -> Result<Option<i32>> {
-    Ok(instant_option(v, key)?.map(day_of))
+    Ok(time::date_option(v, key)?.map(day_of))
 }
 
 /// Every ledger client's point as of `day`.
 fn points_at(s: &Scorer, ctx: &Context, day: i32) -> Vec<Option<Point>> {
     let ledger = s.ledger();
-    let assessed: Vec<Option<crate::scorer::Assessment>> =
+    let assessed: Vec<Option<Assessment>> =
         (0..ledger.len()).map(|i| s.assess(i, day, ctx)).collect();
     let values: Vec<(usize, RfmValues)> = (0..ledger.len())
         .filter(|&i| assessed[i].is_some())
@@ -193,7 +194,7 @@ fn points_at(s: &Scorer, ctx: &Context, day: i32) -> Vec<Option<Point>> {
     let mut segments = vec![None; ledger.len()];
     let scored = rfm::score_all(
         &values.iter().map(|v| v.1).collect::<Vec<_>>(),
-        s.config().rfm.bins,
+        s.config().options.rfm.bins,
     );
     for ((i, _), r) in values.iter().zip(scored) {
         segments[*i] = Some(r.segment);
@@ -233,36 +234,105 @@ fn moves(pairs: Vec<(String, String, &str)>) -> Vec<Move> {
     out
 }
 
+impl HistoryOptions {
+    /// Checks the values that have no default from the scorer.
+    pub fn check(&self) -> Result<()> {
+        if let Some(n) = self.periods {
+            check_periods("periods", n)?;
+        }
+        options::non_negative("alertDrop", self.alert_drop)?;
+        options::within("cohortMonths", self.cohort_months, 1, 240)
+    }
+}
+
+/// The last day of each period of a history, oldest first.
+fn period_ends(last: i32, period: Period, count: u32) -> Vec<i32> {
+    let p_last = period_of(last, period);
+    (p_last - count as i32 + 1..=p_last)
+        .map(|p| (period_start(p + 1, period) - 1).min(last))
+        .collect()
+}
+
+/// The portfolio at one date, from its clients' points.
+fn period_summary(end: i32, pts: &[Option<Point>]) -> PeriodSummary {
+    let mut counts = StatusCounts::default();
+    let mut segs: BTreeMap<String, u64> = RfmSegment::ALL
+        .iter()
+        .map(|s| (s.name().to_string(), 0))
+        .collect();
+    for p in pts.iter().flatten() {
+        counts.add(p.status);
+        if let Some(sg) = p.segment {
+            *segs.entry(sg.name().to_string()).or_default() += 1;
+        }
+    }
+    let known = || pts.iter().flatten();
+    PeriodSummary {
+        end: time::format_day(end),
+        clients: known().count() as u64,
+        status_counts: counts,
+        engagement: summary_of(known().map(|p| p.engagement).collect()),
+        effectiveness: known_summary(known().filter_map(|p| p.effectiveness).collect()),
+        rfm_segments: segs,
+    }
+}
+
+/// Status and segment moves between two dates' points, and the alerts for falling scores.
+fn compare(
+    s: &Scorer,
+    order: &[usize],
+    before: &[Option<Point>],
+    after: &[Option<Point>],
+    alert_drop: f64,
+) -> (Vec<Move>, Vec<Move>, Vec<Alert>) {
+    let mut seg_pairs = Vec::new();
+    let mut status_pairs = Vec::new();
+    let mut alerts = Vec::new();
+    for &i in order {
+        let (Some(a), Some(b)) = (&before[i], &after[i]) else {
+            continue;
+        };
+        let id = s.ledger().client_id(i);
+        status_pairs.push((a.status.name().to_string(), b.status.name().to_string(), id));
+        if let (Some(x), Some(y)) = (a.segment, b.segment) {
+            seg_pairs.push((x.name().to_string(), y.name().to_string(), id));
+        }
+        let mut alert = |score: &str, x: f64, y: f64| {
+            if x - y >= alert_drop && x > y {
+                alerts.push(Alert {
+                    client_id: id.to_string(),
+                    score: score.to_string(),
+                    from: x,
+                    to: y,
+                    drop: ((x - y) * 10.0).round() / 10.0,
+                });
+            }
+        };
+        alert("engagement", a.engagement, b.engagement);
+        if let (Some(x), Some(y)) = (a.effectiveness, b.effectiveness) {
+            alert("effectiveness", x, y);
+        }
+    }
+    alerts.sort_by(|a, b| {
+        b.drop
+            .total_cmp(&a.drop)
+            .then(a.client_id.cmp(&b.client_id))
+    });
+    (moves(seg_pairs), moves(status_pairs), alerts)
+}
+
 impl Scorer {
     /// Scores over time: see the module documentation.
     pub fn history(&self, o: &HistoryOptions) -> Result<History> {
-        let cfg = self.config();
+        o.check()?;
+        let cfg = &self.config().options;
         let last = day_of(self.resolve_as_of(&o.as_of)?);
         let period = o.period.unwrap_or(cfg.period);
-        let count = o.periods.unwrap_or(cfg.periods);
-        if count == 0 || count > 520 {
-            return Err(bad(
-                "periods",
-                format!("must be between 1 and 520, got {count}"),
-            ));
-        }
-        if !(o.alert_drop.is_finite() && o.alert_drop >= 0.0) {
-            return Err(bad(
-                "alertDrop",
-                format!("must be a non-negative number, got {}", o.alert_drop),
-            ));
-        }
-        if o.cohort_months == 0 || o.cohort_months > 240 {
-            return Err(bad("cohortMonths", "must be between 1 and 240"));
-        }
-        let p_last = period_of(last, period);
-        let ends: Vec<i32> = (p_last - count as i32 + 1..=p_last)
-            .map(|p| (period_start(p + 1, period) - 1).min(last))
-            .collect();
+        let ends = period_ends(last, period, o.periods.unwrap_or(cfg.periods));
         let from = date(&o.from, "from")?.unwrap_or(ends[0]);
         let to = date(&o.to, "to")?.unwrap_or(last);
         if from > to {
-            return Err(bad("from", "must not be after `to`"));
+            return Err(options::bad("from", "must not be after `to`"));
         }
         let ctx = Context::new(self);
         let series: Vec<Vec<Option<Point>>> =
@@ -274,43 +344,10 @@ impl Scorer {
                 None => std::borrow::Cow::Owned(points_at(self, &ctx, d)),
             }
         };
-        let (before, after) = (at(from), at(to));
-
         let ledger = self.ledger();
         let mut order: Vec<usize> = (0..ledger.len()).collect();
         order.sort_unstable_by(|&a, &b| ledger.client_id(a).cmp(ledger.client_id(b)));
-
-        let portfolio = ends
-            .iter()
-            .zip(&series)
-            .map(|(&end, pts)| {
-                let mut counts = StatusCounts::default();
-                let mut segs: BTreeMap<String, u64> = RfmSegment::ALL
-                    .iter()
-                    .map(|s| (s.name().to_string(), 0))
-                    .collect();
-                for p in pts.iter().flatten() {
-                    counts.add(p.status);
-                    if let Some(sg) = p.segment {
-                        *segs.entry(sg.name().to_string()).or_default() += 1;
-                    }
-                }
-                PeriodSummary {
-                    end: time::format_day(end),
-                    clients: pts.iter().flatten().count() as u64,
-                    status_counts: counts,
-                    engagement: summary_of(pts.iter().flatten().map(|p| p.engagement).collect()),
-                    effectiveness: known_summary(
-                        pts.iter()
-                            .flatten()
-                            .filter_map(|p| p.effectiveness)
-                            .collect(),
-                    ),
-                    rfm_segments: segs,
-                }
-            })
-            .collect();
-
+        let (segments, statuses, alerts) = compare(self, &order, &at(from), &at(to), o.alert_drop);
         let clients = if o.clients {
             order
                 .iter()
@@ -323,51 +360,20 @@ impl Scorer {
         } else {
             Vec::new()
         };
-
-        let mut seg_pairs = Vec::new();
-        let mut status_pairs = Vec::new();
-        let mut alerts = Vec::new();
-        for &i in &order {
-            let (Some(a), Some(b)) = (&before[i], &after[i]) else {
-                continue;
-            };
-            let id = ledger.client_id(i);
-            status_pairs.push((a.status.name().to_string(), b.status.name().to_string(), id));
-            if let (Some(x), Some(y)) = (a.segment, b.segment) {
-                seg_pairs.push((x.name().to_string(), y.name().to_string(), id));
-            }
-            let mut alert = |score: &str, x: f64, y: f64| {
-                if x - y >= o.alert_drop && x > y {
-                    alerts.push(Alert {
-                        client_id: id.to_string(),
-                        score: score.to_string(),
-                        from: x,
-                        to: y,
-                        drop: ((x - y) * 10.0).round() / 10.0,
-                    });
-                }
-            };
-            alert("engagement", a.engagement, b.engagement);
-            if let (Some(x), Some(y)) = (a.effectiveness, b.effectiveness) {
-                alert("effectiveness", x, y);
-            }
-        }
-        alerts.sort_by(|a, b| {
-            b.drop
-                .total_cmp(&a.drop)
-                .then(a.client_id.cmp(&b.client_id))
-        });
-
         Ok(History {
             period,
             ends: ends.iter().map(|&d| time::format_day(d)).collect(),
-            portfolio,
+            portfolio: ends
+                .iter()
+                .zip(&series)
+                .map(|(&end, pts)| period_summary(end, pts))
+                .collect(),
             clients,
             transitions: Transitions {
                 from: time::format_day(from),
                 to: time::format_day(to),
-                segments: moves(seg_pairs),
-                statuses: moves(status_pairs),
+                segments,
+                statuses,
             },
             alerts,
             cohorts: self.cohorts(last, o.cohort_months),
@@ -384,7 +390,7 @@ impl Scorer {
             .map(|c| vec![0; (months - c) as usize])
             .collect();
         for i in 0..ledger.len() {
-            let days = crate::activity::days_until(ledger.record(i), last);
+            let days = crate::scores::activity::days_until(ledger.record(i), last);
             let Some(first) = days.first() else { continue };
             let cohort = time::month_index(first.day);
             if cohort < first_cohort {

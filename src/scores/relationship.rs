@@ -36,10 +36,104 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::activity::{days_until, Reason, Status};
-use crate::config::{BusinessModel, RelationshipOptions};
-use crate::engagement::{plural, round2};
+use super::activity::{days_until, Status};
+use super::component::{Named, Reason, Upper};
+use crate::error::Result;
 use crate::ledger::ClientRecord;
+use crate::options;
+use crate::text::{plural, round2};
+
+/// What the business sells, which decides whether a single purchase is a healthy relationship
+/// (the `businessModel` option).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessModel {
+    /// Subscriptions and repeat purchase: clients are expected to come back.
+    #[default]
+    Repeat,
+    /// Once-in-a-lifetime purchases (a trip, a wedding, a house): one purchase is the norm.
+    OneTime,
+}
+
+/// Relationship-type and loyalty–profitability settings (the `relationship` options).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RelationshipOptions {
+    /// Days from first to last purchase that make a relationship long.
+    pub long_days: u32,
+    /// Purchase days a long relationship needs (at least 2).
+    pub long_purchases: u32,
+    /// With a fitted purchase model: P(alive) at or above which a long relationship is a
+    /// marriage.
+    pub marriage_p_alive: f64,
+    /// With a fitted purchase model: P(alive) below which a client is quiet.
+    pub quiet_p_alive: f64,
+    /// Span of activity (days) a loyal client exceeds in the loyalty–profitability matrix.
+    /// Default: the median over the clients scored.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub loyal_days: Option<f64>,
+    /// Net value a profitable client exceeds. Default: the median over the clients scored.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub profitable_value: Option<f64>,
+    /// Yearly cost of running a long-term relationship with one client (account management,
+    /// loyalty benefits).
+    pub relationship_cost: f64,
+}
+
+impl Default for RelationshipOptions {
+    fn default() -> Self {
+        RelationshipOptions {
+            long_days: 365,
+            long_purchases: 4,
+            marriage_p_alive: 0.7,
+            quiet_p_alive: 0.5,
+            loyal_days: None,
+            profitable_value: None,
+            relationship_cost: 0.0,
+        }
+    }
+}
+
+impl RelationshipOptions {
+    pub fn check(&self) -> Result<()> {
+        options::at_least("longDays", self.long_days as u64, 1)?;
+        options::at_least("longPurchases", self.long_purchases as u64, 2)?;
+        options::probability("marriagePAlive", self.marriage_p_alive)?;
+        options::probability("quietPAlive", self.quiet_p_alive)?;
+        if let Some(v) = self.loyal_days {
+            options::non_negative("loyalDays", v)?;
+        }
+        if let Some(v) = self.profitable_value {
+            options::finite("profitableValue", v)?;
+        }
+        options::non_negative("relationshipCost", self.relationship_cost)
+    }
+}
+
+crate::codes! {
+    /// Why a relationship has its type.
+    pub enum RelationshipReasonCode {
+        /// A single occasion, as a one-time business expects.
+        OneTimeExpected = "ONE_TIME_EXPECTED",
+        /// A single occasion: a repeat relationship that has not formed.
+        OneTimeMissed = "ONE_TIME_MISSED",
+        Ended = "ENDED",
+        Fling = "FLING",
+        Marriage = "MARRIAGE",
+        Dating = "DATING",
+    }
+}
+
+crate::codes! {
+    /// Whether a long-term relationship is worth proposing, and why.
+    pub enum LongTermReasonCode {
+        RelationshipEnded = "RELATIONSHIP_ENDED",
+        WorthProposing = "WORTH_PROPOSING",
+        NotWorthProposing = "NOT_WORTH_PROPOSING",
+    }
+}
 
 /// The relationship types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -102,8 +196,14 @@ impl LoyaltyQuadrant {
     }
 }
 
+impl Named for LoyaltyQuadrant {
+    fn name(self) -> &'static str {
+        LoyaltyQuadrant::name(self)
+    }
+}
+
 /// Whether to propose a long-term relationship.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct LongTermCase {
@@ -112,11 +212,11 @@ pub struct LongTermCase {
     pub expected_value: f64,
     /// Expected cost of serving the client for a year, plus `relationshipCost`.
     pub expected_cost: f64,
-    pub reason: Reason,
+    pub reason: Reason<LongTermReasonCode>,
 }
 
 /// A client's relationship.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Relationship {
@@ -124,13 +224,18 @@ pub struct Relationship {
     pub kind: RelationshipType,
     /// Whether this type is what the business model expects of a healthy client.
     pub healthy: bool,
-    pub reason: Reason,
+    pub reason: Reason<RelationshipReasonCode>,
     /// Purchase days (or active days, for a client with no purchase).
     pub occasions: u32,
     /// Days from the first to the last occasion.
     pub span_days: u32,
     pub quadrant: LoyaltyQuadrant,
-    pub quadrant_reason: Reason,
+    /// The quadrant's name in capitals (`TRUE_FRIEND`) and why.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Reason<Uppercase<LoyaltyQuadrant>>")
+    )]
+    pub quadrant_reason: Reason<Upper<LoyaltyQuadrant>>,
     pub long_term: LongTermCase,
 }
 
@@ -173,97 +278,80 @@ impl Facts {
     }
 }
 
+/// Everything a relationship is judged on: the facts, the activity status, the model's view
+/// (when a model is fitted) and the business model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judged<'a> {
+    pub facts: &'a Facts,
+    pub status: Status,
+    pub model: Option<ModelView>,
+    pub business: BusinessModel,
+}
+
+impl Judged<'_> {
+    fn quiet_by_model(&self, o: &RelationshipOptions) -> bool {
+        self.model.is_some_and(|m| m.p_alive < o.quiet_p_alive)
+    }
+
+    fn is_long(&self, o: &RelationshipOptions) -> bool {
+        self.facts.span_days >= o.long_days && self.facts.occasions >= o.long_purchases
+    }
+}
+
 /// The relationship type, whether it is healthy for the business model, and why.
 pub fn classify(
-    f: &Facts,
-    status: Status,
-    model: Option<ModelView>,
-    business: BusinessModel,
+    j: &Judged,
     o: &RelationshipOptions,
-) -> (RelationshipType, bool, Reason) {
-    let unit = if f.on_purchases {
-        "purchase"
-    } else {
-        "active day"
-    };
-    let units = if f.on_purchases {
-        "purchases"
-    } else {
-        "active days"
-    };
-    let count = plural(f.occasions as f64, unit, units);
-    let span = plural(f.span_days as f64, "day", "days");
-    let quiet_by_model = model.is_some_and(|m| m.p_alive < o.quiet_p_alive);
-    let quiet = matches!(status, Status::Dormant | Status::Churned) || quiet_by_model;
-    let why_quiet = match model {
-        Some(m) if quiet_by_model => format!("P(alive) {:.2}", m.p_alive),
-        _ => format!("status {}", status.name()),
-    };
-    let long = f.span_days >= o.long_days && f.occasions >= o.long_purchases;
-    let one_time_business = business == BusinessModel::OneTime;
+) -> (RelationshipType, bool, Reason<RelationshipReasonCode>) {
+    use RelationshipReasonCode as Code;
     use RelationshipType::*;
-    if f.occasions <= 1 {
-        let (healthy, code, text) = if one_time_business {
-            (
-                true,
-                "ONE_TIME_EXPECTED",
-                format!("a single {unit}, as a one-time business expects"),
-            )
-        } else {
-            (
-                false,
-                "ONE_TIME_MISSED",
-                format!("a single {unit}: a repeat relationship that has not formed"),
-            )
-        };
-        return (OneTime, healthy, Reason::new(code, text));
-    }
-    if quiet {
-        return if long {
-            (
-                Ended,
-                false,
-                Reason::new(
-                    "ENDED",
-                    format!("{count} over {span}, now quiet ({why_quiet})"),
-                ),
-            )
-        } else {
-            (
-                Fling,
-                one_time_business,
-                Reason::new(
-                    "FLING",
-                    format!("{count} over {span}, now quiet ({why_quiet})"),
-                ),
-            )
-        };
-    }
-    let married = long
-        && match model {
-            Some(m) => m.p_alive >= o.marriage_p_alive,
-            None => true,
-        };
-    if married {
-        let alive = model.map_or(String::new(), |m| format!(", P(alive) {:.2}", m.p_alive));
-        (
-            Marriage,
-            true,
-            Reason::new(
-                "MARRIAGE",
-                format!("{count} over {span}, still active{alive}"),
-            ),
-        )
+    let f = j.facts;
+    let (unit, units) = if f.on_purchases {
+        ("purchase", "purchases")
     } else {
-        let text = if long {
-            format!(
-                "{count} over {span}, but P(alive) is below {:.2}",
-                o.marriage_p_alive
-            )
+        ("active day", "active days")
+    };
+    let one_time_business = j.business == BusinessModel::OneTime;
+    if f.occasions <= 1 {
+        return if one_time_business {
+            let text = format!("a single {unit}, as a one-time business expects");
+            (OneTime, true, Reason::new(Code::OneTimeExpected, text))
         } else {
-            format!("{count} over {span}: repeat activity building")
+            let text = format!("a single {unit}: a repeat relationship that has not formed");
+            (OneTime, false, Reason::new(Code::OneTimeMissed, text))
         };
-        (Dating, true, Reason::new("DATING", text))
+    }
+    let history = format!(
+        "{} over {}",
+        plural(f.occasions as f64, unit, units),
+        plural(f.span_days as f64, "day", "days")
+    );
+    let long = j.is_long(o);
+    if matches!(j.status, Status::Dormant | Status::Churned) || j.quiet_by_model(o) {
+        let why = match j.model {
+            Some(m) if j.quiet_by_model(o) => format!("P(alive) {:.2}", m.p_alive),
+            _ => format!("status {}", j.status.name()),
+        };
+        let text = format!("{history}, now quiet ({why})");
+        return if long {
+            (Ended, false, Reason::new(Code::Ended, text))
+        } else {
+            (Fling, one_time_business, Reason::new(Code::Fling, text))
+        };
+    }
+    let married = long && j.model.is_none_or(|m| m.p_alive >= o.marriage_p_alive);
+    if married {
+        let alive = j
+            .model
+            .map_or(String::new(), |m| format!(", P(alive) {:.2}", m.p_alive));
+        let text = format!("{history}, still active{alive}");
+        (Marriage, true, Reason::new(Code::Marriage, text))
+    } else if long {
+        let text = format!("{history}, but P(alive) is below {:.2}", o.marriage_p_alive);
+        (Dating, true, Reason::new(Code::Dating, text))
+    } else {
+        let text = format!("{history}: repeat activity building");
+        (Dating, true, Reason::new(Code::Dating, text))
     }
 }
 
@@ -273,7 +361,7 @@ pub fn quadrant(
     net_value: f64,
     loyal_days: f64,
     profitable: f64,
-) -> (LoyaltyQuadrant, Reason) {
+) -> (LoyaltyQuadrant, Reason<Upper<LoyaltyQuadrant>>) {
     let loyal = active_span_days as f64 > loyal_days;
     let profit = net_value > profitable;
     let q = match (loyal, profit) {
@@ -282,16 +370,17 @@ pub fn quadrant(
         (true, false) => LoyaltyQuadrant::Barnacle,
         (false, false) => LoyaltyQuadrant::Stranger,
     };
+    let over = |yes: bool| if yes { "over" } else { "not over" };
     let text = format!(
         "{} of activity ({} {:.0}), net value {:.2} ({} {:.2})",
         plural(active_span_days as f64, "day", "days"),
-        if loyal { "over" } else { "not over" },
+        over(loyal),
         loyal_days,
         net_value,
-        if profit { "over" } else { "not over" },
+        over(profit),
         profitable
     );
-    (q, Reason::new(&q.name().to_ascii_uppercase(), text))
+    (q, Reason::new(Upper(q), text))
 }
 
 /// Likelihood of staying a year, by status, for the rule-based value.
@@ -304,47 +393,40 @@ fn staying(status: Status) -> f64 {
     }
 }
 
-/// The long-term case for a client.
-#[allow(clippy::too_many_arguments)]
+/// The long-term case for a client of type `kind`, with its `revenue` and `cost` to serve so
+/// far.
 pub fn long_term(
-    f: &Facts,
+    j: &Judged,
     kind: RelationshipType,
-    status: Status,
     revenue: f64,
     cost: f64,
-    model: Option<ModelView>,
-    business: BusinessModel,
     o: &RelationshipOptions,
 ) -> LongTermCase {
+    use LongTermReasonCode as Code;
+    let f = j.facts;
     let years = f.tenure_days.max(30) as f64 / 365.0;
-    let value = match model.and_then(|m| m.year_value) {
+    let value = match j.model.and_then(|m| m.year_value) {
         Some(v) => v,
-        None if business == BusinessModel::OneTime && f.occasions <= 1 => 0.0,
-        None => revenue / years * staying(status),
+        None if j.business == BusinessModel::OneTime && f.occasions <= 1 => 0.0,
+        None => revenue / years * staying(j.status),
     };
     let cost = cost / years + o.relationship_cost;
     let (value, cost) = (round2(value.max(0.0)), round2(cost));
     let worth = kind != RelationshipType::Ended && value > cost;
-    let source = if model.is_some_and(|m| m.year_value.is_some()) {
+    let source = if j.model.is_some_and(|m| m.year_value.is_some()) {
         "the model's value of the next year"
     } else {
         "a year at the client's pace so far"
     };
     let reason = if kind == RelationshipType::Ended {
-        Reason::new(
-            "RELATIONSHIP_ENDED",
-            "the relationship has ended; win it back before proposing more",
-        )
+        let text = "the relationship has ended; win it back before proposing more";
+        Reason::new(Code::RelationshipEnded, text)
     } else if worth {
-        Reason::new(
-            "WORTH_PROPOSING",
-            format!("{source} is worth {value:.2} against {cost:.2} to serve"),
-        )
+        let text = format!("{source} is worth {value:.2} against {cost:.2} to serve");
+        Reason::new(Code::WorthProposing, text)
     } else {
-        Reason::new(
-            "NOT_WORTH_PROPOSING",
-            format!("{source} is worth {value:.2}, not more than {cost:.2} to serve"),
-        )
+        let text = format!("{source} is worth {value:.2}, not more than {cost:.2} to serve");
+        Reason::new(Code::NotWorthProposing, text)
     };
     LongTermCase {
         worth_proposing: worth,

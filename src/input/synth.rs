@@ -3,9 +3,14 @@
 //! support tickets, feedback, referrals, onboarding, and churn (some with an explicit
 //! cancellation). The same seed and sizes give the same events on every platform.
 
-use crate::event::{EventKind, RawEvent, TimestampInput};
-use crate::ingest::{Columns, NO_FEATURE};
-use crate::time::{self, MS_PER_DAY};
+use super::batch::NO_FEATURE;
+use super::columns::Columns;
+use super::event::{ClientIdInput, EventKind, RawEvent, TimestampInput};
+use super::time::{self, MS_PER_DAY};
+use crate::error::{ErrorCode, RapportError, Result};
+
+/// Most events one call generates.
+pub const MAX_EVENTS: usize = 20_000_000;
 
 /// SplitMix64, written out here because a fixture generator needs one thing of its random
 /// numbers: the same stream for the same seed forever. General-purpose crates reserve the right
@@ -67,11 +72,30 @@ const FEATURES: [&str; 12] = [
     "admin",
 ];
 
+/// A seed given as a number (JavaScript has no 64-bit integers): a whole number from 0 to 2⁵³.
+pub fn seed(v: f64) -> Result<u64> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_992.0 {
+        Ok(v as u64)
+    } else {
+        Err(RapportError::new(
+            ErrorCode::InvalidArgument,
+            format!("seed must be a whole number from 0 to 2^53, got {v}"),
+        )
+        .with_field("seed"))
+    }
+}
+
 /// Generates exactly `events` events over `clients` clients (at least one event per client, so
-/// `events` must be at least `clients`), over the 365 days ending 2024-06-30.
-pub fn generate(seed: u64, clients: usize, events: usize) -> SynthEvents {
-    let clients = clients.max(1);
-    let events = events.max(clients);
+/// `events` must be at least `clients`, and at most [`MAX_EVENTS`]), over the 365 days ending
+/// 2024-06-30.
+pub fn generate(seed: u64, clients: usize, events: usize) -> Result<SynthEvents> {
+    if clients == 0 || events < clients || events > MAX_EVENTS {
+        return Err(RapportError::new(
+            ErrorCode::InvalidArgument,
+            format!("need 1 <= clients <= events <= {MAX_EVENTS}, got {clients} clients and {events} events"),
+        )
+        .with_field(if clients == 0 { "clients" } else { "events" }));
+    }
     let mut rng = SplitMix64::new(seed);
     let end_day = time::days_from_civil(2024, 6, 30) as i32;
     let span = 365;
@@ -204,7 +228,7 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> SynthEvents {
         out.costs.push(cost);
         out.reopened.push(r);
     }
-    out
+    Ok(out)
 }
 
 impl SynthEvents {
@@ -236,7 +260,7 @@ impl SynthEvents {
         let opt = |v: f64| (!v.is_nan()).then_some(v);
         let kind = EventKind::from_code(self.kinds[i]).unwrap_or(EventKind::Usage);
         RawEvent {
-            client_id: Some(crate::event::ClientIdInput(
+            client_id: Some(ClientIdInput(
                 self.client_ids[self.client_index[i] as usize].clone(),
             )),
             timestamp: Some(if iso {
@@ -291,7 +315,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_events_and_exact_sizes() {
-        let a = generate(7, 200, 5_000);
+        let a = generate(7, 200, 5_000).unwrap();
         // NaN marks missing values, so compare bit patterns rather than with `==`.
         let bits = |e: &SynthEvents| {
             (
@@ -304,8 +328,8 @@ mod tests {
                 e.to_csv(),
             )
         };
-        assert!(bits(&a) == bits(&generate(7, 200, 5_000)));
-        assert_ne!(a.timestamps, generate(8, 200, 5_000).timestamps);
+        assert!(bits(&a) == bits(&generate(7, 200, 5_000).unwrap()));
+        assert_ne!(a.timestamps, generate(8, 200, 5_000).unwrap().timestamps);
         assert_eq!(a.len(), 5_000);
         let mut seen = [false; 200];
         for &c in &a.client_index {

@@ -5,7 +5,9 @@
 //! of ISO-8601 and proleptic-Gregorian day arithmetic, and those crates add tens of kilobytes
 //! to a `.wasm` that must stay small for the edge.
 
+use super::event::TimestampInput;
 use crate::error::{ErrorCode, RapportError, Result};
+use crate::text::truncate;
 
 pub const MS_PER_DAY: i64 = 86_400_000;
 /// Earliest accepted instant: 1900-01-01T00:00:00Z.
@@ -319,14 +321,21 @@ fn civil_ms(
     range_checked(v, shown)
 }
 
-pub(crate) fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(n).collect();
-        out.push('…');
-        out
+/// Reads an optional date option (ISO-8601 text or epoch ms) as epoch ms; a bad one is an
+/// `INVALID_CONFIG` error naming `key`.
+pub fn date_option(v: &Option<TimestampInput>, key: &str) -> Result<Option<i64>> {
+    match v {
+        None => Ok(None),
+        Some(TimestampInput::Text(s)) => parse_timestamp(s).map(Some),
+        Some(TimestampInput::EpochMs(ms)) => from_epoch_ms(*ms).map(Some),
     }
+    .map_err(|e| {
+        RapportError {
+            code: ErrorCode::InvalidConfig,
+            ..e
+        }
+        .with_field(key)
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,118 @@
+//! The JavaScript binding layer: converts JS values to core types and back, and turns core
+//! errors into JS `Error`s with a stable `code`. No loops over rows, policies or checks live
+//! here: each call converts its arguments, calls the core, and converts the result.
+//!
+//! - [`convert`]: JS values to core types and back.
+//! - [`error`]: `From<RapportError> for JsValue`.
+//! - [`scorer`]: the `Scorer` and `CsvReader` classes.
+//! - `models` (the `full` build): `readModelTable`, `fitModel`, `predictModel`.
+
+mod convert;
+mod error;
+#[cfg(feature = "models")]
+mod models;
+mod scorer;
+
+use js_sys::{Float64Array, Reflect, Uint32Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use crate::input::event::EventKind;
+use crate::input::synth;
+use convert::{object, set, to_js};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_APPENDIX: &'static str = r#"
+/** Every error rapport throws: a real `Error` with a stable `code`, and the row and field of
+ * the input that caused it when there is one. */
+export interface RapportError extends Error {
+  name: "RapportError";
+  code: ErrorCode;
+  /** 1-based row in the batch (CSV: data row, header not counted), plus any `rowOffset`. */
+  row?: number;
+  /** The field, column or option key concerned. */
+  field?: string;
+}
+"#;
+
+/// Events as parallel typed arrays, copied into wasm memory once. Row `i` is event `i`.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)]
+#[serde(rename_all = "camelCase")]
+struct ColumnarEvents {
+    /// Dictionary of client ids.
+    client_ids: Vec<String>,
+    /// Per event, an index into `clientIds`.
+    #[tsify(type = "Uint32Array")]
+    client_index: (),
+    /// Per event, epoch milliseconds.
+    #[tsify(type = "Float64Array")]
+    timestamps: (),
+    /// Per event, an event kind code (see `eventKinds()`: 0 usage, 1 purchase, …).
+    #[tsify(type = "Uint8Array")]
+    kinds: (),
+    /// Per event, the value (amount, rating, duration); NaN for none.
+    #[tsify(optional, type = "Float64Array")]
+    values: (),
+    /// Dictionary of feature names.
+    #[tsify(optional)]
+    feature_names: Vec<String>,
+    /// Per event, an index into `featureNames`; 4294967295 (0xFFFFFFFF) for none.
+    #[tsify(optional, type = "Uint32Array")]
+    feature_index: (),
+    /// Per event, support messages exchanged; NaN for none.
+    #[tsify(optional, type = "Float64Array")]
+    messages: (),
+    /// Per event, support handling cost; NaN for none.
+    #[tsify(optional, type = "Float64Array")]
+    costs: (),
+    /// Per event, 1 if a support ticket was reopened, else 0.
+    #[tsify(optional, type = "Uint8Array")]
+    reopened: (),
+}
+
+/// Whether a thrown value is a RapportError (an `Error` named `RapportError` with a `code`).
+#[wasm_bindgen(js_name = isRapportError, unchecked_return_type = "e is RapportError")]
+pub fn is_rapport_error(#[wasm_bindgen(unchecked_param_type = "unknown")] e: &JsValue) -> bool {
+    use wasm_bindgen::JsCast;
+    e.dyn_ref::<js_sys::Error>()
+        .is_some_and(|err| err.name() == "RapportError")
+        && Reflect::get(e, &JsValue::from_str("code"))
+            .ok()
+            .is_some_and(|c| c.is_string())
+}
+
+/// The event kinds, in code order: `eventKinds()[code]` is the name of kind `code`.
+#[wasm_bindgen(js_name = eventKinds, unchecked_return_type = "EventKind[]")]
+pub fn event_kinds() -> Result<JsValue, JsValue> {
+    Ok(to_js(&EventKind::names())?)
+}
+
+/// The library version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Deterministic synthetic events (SaaS-like usage, purchases, tickets, feedback) as columns,
+/// for demos and benchmarks: the same seed gives the same events.
+#[wasm_bindgen(js_name = generateEvents, unchecked_return_type = "ColumnarEvents")]
+pub fn generate_events(seed: f64, clients: u32, events: u32) -> Result<JsValue, JsValue> {
+    let d = synth::generate(synth::seed(seed)?, clients as usize, events as usize)?;
+    let o = object();
+    let strs = |v: &[String]| {
+        v.iter()
+            .map(|s| JsValue::from_str(s))
+            .collect::<js_sys::Array>()
+    };
+    set(&o, "clientIds", &strs(&d.client_ids));
+    set(&o, "clientIndex", &Uint32Array::from(&d.client_index[..]));
+    set(&o, "timestamps", &Float64Array::from(&d.timestamps[..]));
+    set(&o, "kinds", &Uint8Array::from(&d.kinds[..]));
+    set(&o, "values", &Float64Array::from(&d.values[..]));
+    set(&o, "featureNames", &strs(&d.feature_names));
+    set(&o, "featureIndex", &Uint32Array::from(&d.feature_index[..]));
+    set(&o, "messages", &Float64Array::from(&d.messages[..]));
+    set(&o, "costs", &Float64Array::from(&d.costs[..]));
+    set(&o, "reopened", &Uint8Array::from(&d.reopened[..]));
+    Ok(o)
+}
