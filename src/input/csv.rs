@@ -289,15 +289,17 @@ impl Layout {
             let (pos, name) = match opts.columns.get(f.name()) {
                 Some(theirs) => match find(theirs.trim()) {
                     Some(p) => (Some(p), theirs.clone()),
-                    None => return Err(RapportError::new(
-                        ErrorCode::InvalidCsv,
-                        format!(
+                    None => {
+                        return Err(RapportError::new(
+                            ErrorCode::InvalidCsv,
+                            format!(
                             "the header has no column {theirs:?} (mapped to {}); columns are: {}",
                             f.name(),
                             header_list(headers)
                         ),
-                    )
-                    .with_field(theirs.clone())),
+                        )
+                        .with_field(theirs.clone()))
+                    }
                 },
                 None => Self::guess(f, &find, headers),
             };

@@ -85,6 +85,124 @@ pub fn seed(v: f64) -> Result<u64> {
     }
 }
 
+/// One generated client's plan: when it is active, how often, and how much.
+struct Plan {
+    start: i32,
+    end: i32,
+    cadence: f64,
+    weight: f64,
+    cancels: bool,
+    adopt: usize,
+}
+
+/// (time ms, client, kind, value, feature, messages, cost, reopened)
+type Row = (i64, u32, u8, f64, u32, f64, f64, u8);
+
+/// The clients' plans: a start in the year, a daily, weekly or monthly cadence, and for about a
+/// third an end before the year is out (half of those with a cancellation).
+fn plans(rng: &mut SplitMix64, clients: usize, end_day: i32) -> Vec<Plan> {
+    let span = 365;
+    (0..clients)
+        .map(|_| {
+            let start = end_day - span + rng.below(span as u64) as i32;
+            let cadence = match rng.below(10) {
+                0..=3 => 1.0 + rng.unit(),
+                4..=7 => 5.0 + 4.0 * rng.unit(),
+                _ => 25.0 + 10.0 * rng.unit(),
+            };
+            let churns = rng.unit() < 0.35;
+            let end = if churns {
+                (start + 10 + rng.below((end_day - start).max(1) as u64) as i32).min(end_day)
+            } else {
+                end_day
+            };
+            let active_days = ((end - start) as f64 / cadence).max(1.0);
+            let intensity = 1.0 + 4.0 * rng.unit();
+            Plan {
+                start,
+                end,
+                cadence,
+                weight: active_days * intensity,
+                cancels: churns && rng.unit() < 0.5,
+                adopt: 1 + rng.below(FEATURES.len() as u64) as usize,
+            }
+        })
+        .collect()
+}
+
+/// Events per client: one each, the rest in proportion to weight (largest remainder).
+fn allocate(plans: &[Plan], events: usize) -> Vec<usize> {
+    let total_w: f64 = plans.iter().map(|p| p.weight).sum();
+    let extra = (events - plans.len()) as f64;
+    let mut alloc: Vec<(usize, f64)> = plans
+        .iter()
+        .map(|p| {
+            let share = extra * p.weight / total_w;
+            (1 + share.floor() as usize, share.fract())
+        })
+        .collect();
+    let given: usize = alloc.iter().map(|a| a.0).sum();
+    let mut by_rem: Vec<usize> = (0..plans.len()).collect();
+    by_rem.sort_by(|&a, &b| alloc[b].1.total_cmp(&alloc[a].1).then(a.cmp(&b)));
+    for &i in by_rem.iter().take(events - given) {
+        alloc[i].0 += 1;
+    }
+    alloc.into_iter().map(|a| a.0).collect()
+}
+
+/// A kind drawn by the generator's mix: mostly usage, then purchases, tickets, feedback…
+fn draw_kind(rng: &mut SplitMix64) -> EventKind {
+    match rng.below(100) {
+        0..=77 => EventKind::Usage,
+        78..=83 => EventKind::Purchase,
+        84..=87 => EventKind::Support,
+        88..=90 => EventKind::Feedback,
+        91..=93 => EventKind::Onboarding,
+        94 => EventKind::Referral,
+        95 => EventKind::Review,
+        96 => EventKind::SelfService,
+        97 => EventKind::Response,
+        _ => EventKind::Renewal,
+    }
+}
+
+/// One event of kind `kind` for client `ci`.
+fn event(rng: &mut SplitMix64, p: &Plan, ci: usize, kind: EventKind) -> Row {
+    let life = (p.end - p.start).max(0) as f64;
+    let day = match kind {
+        EventKind::Signup => p.start,
+        EventKind::Cancellation => p.end,
+        EventKind::Onboarding => p.start + (rng.unit() * life.min(14.0)) as i32,
+        _ => {
+            // Activity clusters on the client's cadence.
+            let slots = (life / p.cadence).floor().max(0.0);
+            let slot = (rng.unit() * (slots + 1.0)).floor();
+            (p.start + (slot * p.cadence) as i32).min(p.end)
+        }
+    };
+    let ms = day as i64 * MS_PER_DAY + rng.below(MS_PER_DAY as u64) as i64;
+    let (mut value, mut feature, mut messages, mut cost, mut reopened) =
+        (f64::NAN, NO_FEATURE, f64::NAN, f64::NAN, 0u8);
+    match kind {
+        EventKind::Usage => feature = rng.below(p.adopt as u64) as u32,
+        EventKind::Purchase => {
+            value = ((5.0 + 195.0 * rng.unit() * rng.unit()) * 100.0).round() / 100.0
+        }
+        EventKind::Renewal => value = 49.0,
+        EventKind::Support => {
+            messages = (1 + rng.below(12)) as f64;
+            reopened = (rng.unit() < 0.15) as u8;
+            cost = ((5.0 + 3.0 * messages) * 100.0).round() / 100.0;
+        }
+        EventKind::Feedback => value = (1 + rng.below(10)) as f64,
+        EventKind::Onboarding => feature = rng.below(FEATURES.len() as u64) as u32,
+        _ => {}
+    }
+    (
+        ms, ci as u32, kind as u8, value, feature, messages, cost, reopened,
+    )
+}
+
 /// Generates exactly `events` events over `clients` clients (at least one event per client, so
 /// `events` must be at least `clients`, and at most [`MAX_EVENTS`]), over the 365 days ending
 /// 2024-06-30.
@@ -98,65 +216,11 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> Result<SynthEvents>
     }
     let mut rng = SplitMix64::new(seed);
     let end_day = time::days_from_civil(2024, 6, 30) as i32;
-    let span = 365;
-    struct Plan {
-        start: i32,
-        end: i32,
-        cadence: f64,
-        weight: f64,
-        cancels: bool,
-        adopt: usize,
-    }
-    let mut plans = Vec::with_capacity(clients);
-    for _ in 0..clients {
-        let start = end_day - span + rng.below(span as u64) as i32;
-        let cadence = match rng.below(10) {
-            0..=3 => 1.0 + rng.unit(),
-            4..=7 => 5.0 + 4.0 * rng.unit(),
-            _ => 25.0 + 10.0 * rng.unit(),
-        };
-        let churns = rng.unit() < 0.35;
-        let end = if churns {
-            (start + 10 + rng.below((end_day - start).max(1) as u64) as i32).min(end_day)
-        } else {
-            end_day
-        };
-        let active_days = ((end - start) as f64 / cadence).max(1.0);
-        let intensity = 1.0 + 4.0 * rng.unit();
-        plans.push(Plan {
-            start,
-            end,
-            cadence,
-            weight: active_days * intensity,
-            cancels: churns && rng.unit() < 0.5,
-            adopt: 1 + rng.below(FEATURES.len() as u64) as usize,
-        });
-    }
-    // Events per client: one each, the rest in proportion to weight (largest remainder).
-    let total_w: f64 = plans.iter().map(|p| p.weight).sum();
-    let extra = (events - clients) as f64;
-    let mut alloc: Vec<(usize, f64)> = plans
-        .iter()
-        .map(|p| {
-            (
-                1 + (extra * p.weight / total_w).floor() as usize,
-                (extra * p.weight / total_w).fract(),
-            )
-        })
-        .collect();
-    let given: usize = alloc.iter().map(|a| a.0).sum();
-    let mut by_rem: Vec<usize> = (0..clients).collect();
-    by_rem.sort_by(|&a, &b| alloc[b].1.total_cmp(&alloc[a].1).then(a.cmp(&b)));
-    for &i in by_rem.iter().take(events - given) {
-        alloc[i].0 += 1;
-    }
-    // (time ms, client, kind, value, feature, messages, cost, reopened)
-    type Row = (i64, u32, u8, f64, u32, f64, f64, u8);
+    let plans = plans(&mut rng, clients, end_day);
+    let alloc = allocate(&plans, events);
     let mut rows: Vec<Row> = Vec::with_capacity(events);
-    for (ci, (p, &(n, _))) in plans.iter().zip(&alloc).enumerate() {
-        let life = (p.end - p.start).max(0) as f64;
-        let mut specials = Vec::new();
-        specials.push(EventKind::Signup);
+    for (ci, (p, &n)) in plans.iter().zip(&alloc).enumerate() {
+        let mut specials = vec![EventKind::Signup];
         if p.cancels && n > 2 {
             specials.push(EventKind::Cancellation);
         }
@@ -164,51 +228,9 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> Result<SynthEvents>
             let kind = if k < specials.len() && n > 1 {
                 specials[k]
             } else {
-                match rng.below(100) {
-                    0..=77 => EventKind::Usage,
-                    78..=83 => EventKind::Purchase,
-                    84..=87 => EventKind::Support,
-                    88..=90 => EventKind::Feedback,
-                    91..=93 => EventKind::Onboarding,
-                    94 => EventKind::Referral,
-                    95 => EventKind::Review,
-                    96 => EventKind::SelfService,
-                    97 => EventKind::Response,
-                    _ => EventKind::Renewal,
-                }
+                draw_kind(&mut rng)
             };
-            let day = match kind {
-                EventKind::Signup => p.start,
-                EventKind::Cancellation => p.end,
-                EventKind::Onboarding => p.start + (rng.unit() * life.min(14.0)) as i32,
-                _ => {
-                    // Activity clusters on the client's cadence.
-                    let slots = (life / p.cadence).floor().max(0.0);
-                    let slot = (rng.unit() * (slots + 1.0)).floor();
-                    (p.start + (slot * p.cadence) as i32).min(p.end)
-                }
-            };
-            let ms = day as i64 * MS_PER_DAY + rng.below(MS_PER_DAY as u64) as i64;
-            let (mut value, mut feature, mut messages, mut cost, mut reopened) =
-                (f64::NAN, NO_FEATURE, f64::NAN, f64::NAN, 0u8);
-            match kind {
-                EventKind::Usage => feature = rng.below(p.adopt as u64) as u32,
-                EventKind::Purchase => {
-                    value = ((5.0 + 195.0 * rng.unit() * rng.unit()) * 100.0).round() / 100.0
-                }
-                EventKind::Renewal => value = 49.0,
-                EventKind::Support => {
-                    messages = (1 + rng.below(12)) as f64;
-                    reopened = (rng.unit() < 0.15) as u8;
-                    cost = ((5.0 + 3.0 * messages) * 100.0).round() / 100.0;
-                }
-                EventKind::Feedback => value = (1 + rng.below(10)) as f64,
-                EventKind::Onboarding => feature = rng.below(FEATURES.len() as u64) as u32,
-                _ => {}
-            }
-            rows.push((
-                ms, ci as u32, kind as u8, value, feature, messages, cost, reopened,
-            ));
+            rows.push(event(&mut rng, p, ci, kind));
         }
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));

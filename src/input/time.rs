@@ -168,6 +168,71 @@ impl Cursor<'_> {
     fn done(&self) -> bool {
         self.i == self.b.len()
     }
+
+    /// `YYYY-MM-DD`.
+    fn date(&mut self) -> Option<(i64, i64, i64)> {
+        let y = self.digits(4)?;
+        self.eat(b'-').then_some(())?;
+        let m = self.digits(2)?;
+        self.eat(b'-').then_some(())?;
+        Some((y, m, self.digits(2)?))
+    }
+
+    /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff` (any number of fraction digits, `.` or `,`), as
+    /// hours, minutes, seconds and milliseconds.
+    fn time(&mut self) -> Option<[i64; 4]> {
+        let hh = self.digits(2)?;
+        self.eat(b':').then_some(())?;
+        let mm = self.digits(2)?;
+        let (mut ss, mut frac_ms) = (0, 0);
+        if self.eat(b':') {
+            ss = self.digits(2)?;
+            if self.eat(b'.') || self.eat(b',') {
+                let start = self.i;
+                let mut scale = 100;
+                while let Some(ch) = self.peek().filter(u8::is_ascii_digit) {
+                    frac_ms += (ch - b'0') as i64 * scale;
+                    scale /= 10;
+                    self.i += 1;
+                }
+                (self.i > start).then_some(())?;
+            }
+        }
+        Some([hh, mm, ss, frac_ms])
+    }
+
+    /// Nothing (UTC), `Z`, or `±HH:MM`, `±HHMM`, `±HH`, as minutes east of UTC.
+    fn offset(&mut self) -> Option<i64> {
+        match self.peek() {
+            None => Some(0),
+            Some(b'Z') | Some(b'z') => {
+                self.i += 1;
+                Some(0)
+            }
+            Some(sign @ (b'+' | b'-')) => {
+                self.i += 1;
+                let oh = self.digits(2)?;
+                self.eat(b':');
+                let om = if self.done() { 0 } else { self.digits(2)? };
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                Some((oh * 60 + om) * if sign == b'-' { -1 } else { 1 })
+            }
+            Some(_) => None,
+        }
+    }
+}
+
+/// The error for text that is not a timestamp.
+fn not_a_timestamp(t: &str) -> RapportError {
+    RapportError::new(
+        ErrorCode::InvalidTimestamp,
+        format!(
+            "cannot read {:?} as a timestamp (expected ISO-8601 like 2024-06-30 or 2024-06-30T12:00:00Z, or epoch milliseconds)",
+            truncate(t, 40)
+        ),
+    )
 }
 
 /// Parses a timestamp written as text. Accepted forms:
@@ -177,15 +242,6 @@ impl Cursor<'_> {
 /// - an integer of epoch milliseconds (any other run of digits, optionally signed).
 pub fn parse_timestamp(text: &str) -> Result<i64> {
     let t = text.trim();
-    let bad = || {
-        RapportError::new(
-            ErrorCode::InvalidTimestamp,
-            format!(
-                "cannot read {:?} as a timestamp (expected ISO-8601 like 2024-06-30 or 2024-06-30T12:00:00Z, or epoch milliseconds)",
-                truncate(t, 40)
-            ),
-        )
-    };
     if t.is_empty() {
         return Err(RapportError::new(
             ErrorCode::MissingField,
@@ -196,18 +252,9 @@ pub fn parse_timestamp(text: &str) -> Result<i64> {
     let all_digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
     if b.len() == 8 && all_digits(b) {
         let mut c = Cursor { b, i: 0 };
-        let (y, m, d) = (
-            c.digits(4).ok_or_else(bad)?,
-            c.digits(2).ok_or_else(bad)?,
-            c.digits(2).ok_or_else(bad)?,
-        );
-        return civil_ms(y, m, d, 0, 0, 0, 0, t).map_err(|e| {
-            if e.code == ErrorCode::InvalidTimestamp {
-                bad()
-            } else {
-                e
-            }
-        });
+        let (y, m, d) = (c.digits(4), c.digits(2), c.digits(2));
+        let (y, m, d) = (y.unwrap_or(0), m.unwrap_or(0), d.unwrap_or(0));
+        return civil_ms(y, m, d, [0; 4], t);
     }
     let unsigned = if b[0] == b'-' || b[0] == b'+' {
         &b[1..]
@@ -218,91 +265,31 @@ pub fn parse_timestamp(text: &str) -> Result<i64> {
         if unsigned.len() > 15 {
             return range_checked(i64::MAX, t);
         }
-        let v: i64 = t.parse().map_err(|_| bad())?;
+        let v: i64 = t.parse().map_err(|_| not_a_timestamp(t))?;
         return range_checked(v, t);
     }
-    let mut c = Cursor { b, i: 0 };
-    let y = c.digits(4).ok_or_else(bad)?;
-    if !c.eat(b'-') {
-        return Err(bad());
-    }
-    let m = c.digits(2).ok_or_else(bad)?;
-    if !c.eat(b'-') {
-        return Err(bad());
-    }
-    let d = c.digits(2).ok_or_else(bad)?;
-    let (mut hh, mut mm, mut ss, mut frac_ms) = (0, 0, 0, 0);
-    let mut offset_min = 0i64;
-    if !c.done() {
-        if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
-            return Err(bad());
-        }
-        hh = c.digits(2).ok_or_else(bad)?;
-        if !c.eat(b':') {
-            return Err(bad());
-        }
-        mm = c.digits(2).ok_or_else(bad)?;
-        if c.eat(b':') {
-            ss = c.digits(2).ok_or_else(bad)?;
-            if c.eat(b'.') || c.eat(b',') {
-                let start = c.i;
-                let mut scale = 100;
-                while let Some(ch) = c.peek().filter(u8::is_ascii_digit) {
-                    frac_ms += (ch - b'0') as i64 * scale;
-                    scale /= 10;
-                    c.i += 1;
-                }
-                if c.i == start {
-                    return Err(bad());
-                }
-            }
-        }
-        match c.peek() {
-            None => {}
-            Some(b'Z') | Some(b'z') => {
-                c.i += 1;
-            }
-            Some(sign @ (b'+' | b'-')) => {
-                c.i += 1;
-                let oh = c.digits(2).ok_or_else(bad)?;
-                c.eat(b':');
-                let om = if c.done() {
-                    0
-                } else {
-                    c.digits(2).ok_or_else(bad)?
-                };
-                if oh > 23 || om > 59 {
-                    return Err(bad());
-                }
-                offset_min = (oh * 60 + om) * if sign == b'-' { -1 } else { 1 };
-            }
-            Some(_) => return Err(bad()),
-        }
-        if !c.done() {
-            return Err(bad());
-        }
-    }
-    let local = civil_ms(y, m, d, hh, mm, ss, frac_ms, t).map_err(|e| {
-        if e.code == ErrorCode::InvalidTimestamp {
-            bad()
-        } else {
-            e
-        }
-    })?;
+    let (ymd, clock, offset_min) = iso_parts(b).ok_or_else(|| not_a_timestamp(t))?;
+    let local = civil_ms(ymd.0, ymd.1, ymd.2, clock, t)?;
     range_checked(local - offset_min * 60_000, t)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn civil_ms(
-    y: i64,
-    m: i64,
-    d: i64,
-    hh: i64,
-    mm: i64,
-    ss: i64,
-    ms: i64,
-    shown: &str,
-) -> Result<i64> {
+/// The date, the time of day and the offset of an ISO-8601 date or date-time.
+#[allow(clippy::type_complexity)]
+fn iso_parts(b: &[u8]) -> Option<((i64, i64, i64), [i64; 4], i64)> {
+    let mut c = Cursor { b, i: 0 };
+    let ymd = c.date()?;
+    if c.done() {
+        return Some((ymd, [0; 4], 0));
+    }
+    (c.eat(b'T') || c.eat(b't') || c.eat(b' ')).then_some(())?;
+    let clock = c.time()?;
+    let offset = c.offset()?;
+    c.done().then_some((ymd, clock, offset))
+}
+
+/// Epoch ms of a civil date and time of day (`[hours, minutes, seconds, ms]`), checked.
+fn civil_ms(y: i64, m: i64, d: i64, clock: [i64; 4], shown: &str) -> Result<i64> {
+    let [hh, mm, ss, ms] = clock;
     if !(1..=12).contains(&m)
         || d < 1
         || d > days_in_month(y, m as u32) as i64
@@ -310,10 +297,7 @@ fn civil_ms(
         || mm > 59
         || ss > 60
     {
-        return Err(RapportError::new(
-            ErrorCode::InvalidTimestamp,
-            "invalid date",
-        ));
+        return Err(not_a_timestamp(shown));
     }
     let days = days_from_civil(y, m as u32, d as u32);
     // A leap second (ss = 60) is folded into the next second.

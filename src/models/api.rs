@@ -583,13 +583,15 @@ impl TableLayout {
             match locate(c)? {
                 Some(l) => located.push((c, l)),
                 None if c == "weight" => {}
-                None => return Err(RapportError::new(
-                    ErrorCode::InvalidCsv,
-                    format!(
+                None => {
+                    return Err(RapportError::new(
+                        ErrorCode::InvalidCsv,
+                        format!(
                         "the header has no {c} column; map one with columns (e.g. {c}=your_column)"
                     ),
-                )
-                .with_field(c)),
+                    )
+                    .with_field(c))
+                }
             }
         }
         Ok(TableLayout {

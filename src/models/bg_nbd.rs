@@ -173,9 +173,9 @@ impl BgNbd {
     /// - the second derivatives are the derivatives of those sums (sums of 1/(·+k)²), 1/(α+·)
     ///   and (r+x)/(α+·)², and −1/a² for D in a.
     fn ll_derivatives(&self, rows: &[SummaryRow], by: &ByValue) -> (f64, [f64; 4], [[f64; 4]; 4]) {
-        let BgNbd { r, alpha, a, .. } = *self;
+        let BgNbd { r, alpha, .. } = *self;
         let tb = Tables::new(self, &by.frequency.values);
-        let (ln_alpha, ln_a, inv_a) = (alpha.ln(), a.ln(), 1.0 / a);
+        let ln_alpha = alpha.ln();
         // ln(α+·) and 1/(α+·) once per distinct T and t_x rather than per row.
         let per_time = |d: &super::Distinct| -> Vec<(f64, f64)> {
             d.values
@@ -200,53 +200,16 @@ impl BgNbd {
                 tb.q_ab[xi],
                 tb.q_ab[xi] - tb.q_b[xi],
             ];
-            let mut gr = [0.0; 4];
-            let mut hr = [[0.0; 4]; 4];
-            let m = if x > 0.0 {
-                let (ln_atx, inv_atx) = at_tx[txi];
-                let dead = tb.lb_before[xi] + ln_a - tb.ln_ab1[xi] - rx * ln_atx;
-                // ln(e^A + e^D) and the weight of "alive", from one exponential.
-                let d = dead - alive;
-                let e = (-d.abs()).exp();
-                let (m, wa, wd) = if d <= 0.0 {
-                    (alive + e.ln_1p(), 1.0 / (1.0 + e), e / (1.0 + e))
-                } else {
-                    (dead + e.ln_1p(), e / (1.0 + e), 1.0 / (1.0 + e))
-                };
-                let grad_d = [
-                    -ln_atx,
-                    -rx * inv_atx,
-                    inv_a - tb.s_ab[xi],
-                    tb.s_b_before[xi] - tb.s_ab[xi],
-                ];
-                let hess_d = [
-                    -inv_atx,
-                    rx * inv_atx * inv_atx,
-                    tb.q_ab[xi] - inv_a * inv_a,
-                    tb.q_ab[xi] - tb.q_b_before[xi],
-                ];
-                let diff: [f64; 4] = std::array::from_fn(|i| grad_a[i] - grad_d[i]);
-                let ww = wa * wd;
-                for i in 0..4 {
-                    gr[i] = wa * grad_a[i] + wd * grad_d[i];
-                    for j in 0..=i {
-                        hr[i][j] = ww * diff[i] * diff[j];
-                    }
-                }
-                hr[1][0] += wa * hess_a[0] + wd * hess_d[0];
-                hr[1][1] += wa * hess_a[1] + wd * hess_d[1];
-                hr[2][2] += wa * hess_a[2] + wd * hess_d[2];
-                hr[3][2] += tb.q_ab[xi];
-                hr[3][3] += wa * hess_a[3] + wd * hess_d[3];
-                m
+            let (m, mut gr, mut hr) = if x > 0.0 {
+                self.repeat_terms(&tb, xi, rx, (alive, &grad_a, &hess_a), at_tx[txi])
             } else {
-                gr = grad_a;
+                let mut hr = [[0.0; 4]; 4];
                 hr[1][0] = hess_a[0];
                 hr[1][1] = hess_a[1];
                 hr[2][2] = hess_a[2];
                 hr[3][2] = tb.q_ab[xi];
                 hr[3][3] = hess_a[3];
-                alive
+                (alive, grad_a, hr)
             };
             ll += w * (tb.lg_r[xi] + r * ln_alpha + m);
             // lnΓ(r+x) − lnΓ(r) + r ln α.
@@ -267,6 +230,57 @@ impl BgNbd {
             g,
             std::array::from_fn(|i| std::array::from_fn(|j| h[i.max(j)][i.min(j)])),
         )
+    }
+
+    /// For a client with repeat purchases: ln(e^A + e^D), where D is the log-likelihood of
+    /// dropping out after the last purchase, with the lower triangle of its Hessian.
+    #[inline(always)]
+    fn repeat_terms(
+        &self,
+        tb: &Tables,
+        xi: usize,
+        rx: f64,
+        (alive, grad_a, hess_a): (f64, &[f64; 4], &[f64; 4]),
+        (ln_atx, inv_atx): (f64, f64),
+    ) -> (f64, [f64; 4], [[f64; 4]; 4]) {
+        let (ln_a, inv_a) = (self.a.ln(), 1.0 / self.a);
+        let dead = tb.lb_before[xi] + ln_a - tb.ln_ab1[xi] - rx * ln_atx;
+        // ln(e^A + e^D) and the weight of "alive", from one exponential.
+        let d = dead - alive;
+        let e = (-d.abs()).exp();
+        let (m, wa, wd) = if d <= 0.0 {
+            (alive + e.ln_1p(), 1.0 / (1.0 + e), e / (1.0 + e))
+        } else {
+            (dead + e.ln_1p(), e / (1.0 + e), 1.0 / (1.0 + e))
+        };
+        let grad_d = [
+            -ln_atx,
+            -rx * inv_atx,
+            inv_a - tb.s_ab[xi],
+            tb.s_b_before[xi] - tb.s_ab[xi],
+        ];
+        let hess_d = [
+            -inv_atx,
+            rx * inv_atx * inv_atx,
+            tb.q_ab[xi] - inv_a * inv_a,
+            tb.q_ab[xi] - tb.q_b_before[xi],
+        ];
+        let diff: [f64; 4] = std::array::from_fn(|i| grad_a[i] - grad_d[i]);
+        let ww = wa * wd;
+        let mut gr = [0.0; 4];
+        let mut hr = [[0.0; 4]; 4];
+        for i in 0..4 {
+            gr[i] = wa * grad_a[i] + wd * grad_d[i];
+            for j in 0..=i {
+                hr[i][j] = ww * diff[i] * diff[j];
+            }
+        }
+        hr[1][0] += wa * hess_a[0] + wd * hess_d[0];
+        hr[1][1] += wa * hess_a[1] + wd * hess_d[1];
+        hr[2][2] += wa * hess_a[2] + wd * hess_d[2];
+        hr[3][2] += tb.q_ab[xi];
+        hr[3][3] += wa * hess_a[3] + wd * hess_d[3];
+        (m, gr, hr)
     }
 }
 

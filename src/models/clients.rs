@@ -22,7 +22,7 @@ use crate::ledger::Ledger;
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct CustomerBaseOptions {
-    /// `bgnbd` (default), `mbgnbd` or `pareto-nbd`.
+    /// The repeat-purchase model: `bgnbd`, `mbgnbd` or `pareto-nbd`.
     pub model: ModelName,
     /// The purchase model's parameters; fitted to the clients when absent.
     #[cfg_attr(
@@ -36,14 +36,14 @@ pub struct CustomerBaseOptions {
         tsify(optional, type = "Record<string, number>")
     )]
     pub spend_params: Option<BTreeMap<String, f64>>,
-    /// Time unit of the models (`days` or `weeks`, default).
+    /// Time unit of the models: `days` or `weeks`.
     pub unit: TimeUnit,
     /// Periods ahead for expected purchases. Default: a year (52 weeks or 365 days).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub horizon: Option<f64>,
-    /// Months of lifetime value. Default 12.
+    /// Months of lifetime value, at most 1200.
     pub months: u32,
-    /// Monthly discount rate of lifetime value. Default 0.01.
+    /// Monthly discount rate of lifetime value.
     pub discount_rate: f64,
 }
 
@@ -125,40 +125,126 @@ fn field(e: RapportError, prefix: &str) -> RapportError {
     RapportError { field: f, ..e }
 }
 
+impl CustomerBaseOptions {
+    /// The horizon of expected purchases, after checking every option.
+    fn check(&self) -> Result<f64> {
+        let bad = |k: &str, m: String| {
+            RapportError::new(ErrorCode::InvalidConfig, m).with_field(format!("customerBase.{k}"))
+        };
+        if !matches!(
+            self.model,
+            ModelName::Bgnbd | ModelName::Mbgnbd | ModelName::ParetoNbd
+        ) {
+            return Err(bad(
+                "model",
+                "must be a repeat-purchase model: bgnbd, mbgnbd or pareto-nbd".into(),
+            ));
+        }
+        let horizon = self.horizon.unwrap_or(365.0 / self.unit.days());
+        if !(horizon.is_finite() && horizon >= 0.0) {
+            return Err(bad(
+                "horizon",
+                format!("must be a non-negative number, got {horizon}"),
+            ));
+        }
+        if self.months > 1200 {
+            return Err(bad("months", "must be at most 1200".into()));
+        }
+        if !(self.discount_rate.is_finite() && self.discount_rate >= 0.0) {
+            return Err(bad(
+                "discountRate",
+                format!("must be a non-negative number, got {}", self.discount_rate),
+            ));
+        }
+        Ok(horizon)
+    }
+}
+
+/// The purchase model's parameters (given, or fitted to `rows`) and the fit, if fitted.
+fn purchase_params(
+    o: &CustomerBaseOptions,
+    rows: &[SummaryRow],
+) -> Result<(Vec<f64>, Option<Fit>)> {
+    if let Some(p) = &o.params {
+        return Ok((
+            params_vec(o.model, &given(p)).map_err(|e| field(e, ""))?,
+            None,
+        ));
+    }
+    let fit = match o.model {
+        ModelName::Mbgnbd => MbgNbd::fit(rows)?.1,
+        ModelName::ParetoNbd => ParetoNbd::fit(rows)?.1,
+        _ => BgNbd::fit(rows)?.1,
+    };
+    Ok((fit.params.iter().map(|p| p.1).collect(), Some(fit)))
+}
+
+/// The spend model: given, or fitted to the repeat buyers; when it cannot be fitted, why.
+fn spend_model(
+    o: &CustomerBaseOptions,
+    summaries: &[Option<ClientSummary>],
+) -> Result<(Option<GammaGamma>, Option<Fit>, Option<String>)> {
+    if let Some(p) = &o.spend_params {
+        let v = params_vec(ModelName::GammaGamma, &given(p)).map_err(|e| field(e, "spend"))?;
+        let g = GammaGamma {
+            p: v[0],
+            q: v[1],
+            v: v[2],
+        };
+        return Ok((Some(g), None, None));
+    }
+    let spend_rows: Vec<SpendRow> = summaries
+        .iter()
+        .flatten()
+        .filter(|s| s.frequency > 0.0 && s.monetary_value > 0.0)
+        .map(|s| SpendRow {
+            frequency: s.frequency,
+            monetary: s.monetary_value,
+            weight: 1.0,
+        })
+        .collect();
+    Ok(match GammaGamma::fit(&spend_rows) {
+        Ok((g, f)) => (Some(g), Some(f), None),
+        Err(e) => (None, None, Some(format!("no spend model: {}", e.message))),
+    })
+}
+
+/// One client's figures from the models.
+fn client_value(
+    s: &ClientSummary,
+    model: &dyn PurchaseModel,
+    spend: Option<GammaGamma>,
+    horizon: f64,
+    o: &CustomerBaseOptions,
+) -> ClientValue {
+    let (x, tx, t) = (s.frequency, s.recency, s.t);
+    let per_month = 30.0 / o.unit.days();
+    let clv = spend.map(|g| {
+        g.lifetime_value(
+            x,
+            s.monetary_value,
+            &|h| model.expected_purchases(h, x, tx, t),
+            o.months,
+            o.discount_rate,
+            per_month,
+        )
+    });
+    ClientValue {
+        p_alive: model.p_alive(x, tx, t),
+        expected_purchases: model.expected_purchases(horizon, x, tx, t),
+        expected_spend: spend.map(|g| g.expected_spend(x, s.monetary_value)),
+        clv,
+        year_purchases: model.expected_purchases(365.0 / o.unit.days(), x, tx, t),
+    }
+}
+
 /// Applies the models to every client of `ledger` with a purchase by `end_ms`.
 pub fn value_clients(
     ledger: &Ledger,
     end_ms: i64,
     o: &CustomerBaseOptions,
 ) -> Result<CustomerBase> {
-    let bad = |k: &str, m: String| {
-        RapportError::new(ErrorCode::InvalidConfig, m).with_field(format!("customerBase.{k}"))
-    };
-    if !matches!(
-        o.model,
-        ModelName::Bgnbd | ModelName::Mbgnbd | ModelName::ParetoNbd
-    ) {
-        return Err(bad(
-            "model",
-            "must be a repeat-purchase model: bgnbd, mbgnbd or pareto-nbd".into(),
-        ));
-    }
-    let horizon = o.horizon.unwrap_or(365.0 / o.unit.days());
-    if !(horizon.is_finite() && horizon >= 0.0) {
-        return Err(bad(
-            "horizon",
-            format!("must be a non-negative number, got {horizon}"),
-        ));
-    }
-    if o.months > 1200 {
-        return Err(bad("months", "must be at most 1200".into()));
-    }
-    if !(o.discount_rate.is_finite() && o.discount_rate >= 0.0) {
-        return Err(bad(
-            "discountRate",
-            format!("must be a non-negative number, got {}", o.discount_rate),
-        ));
-    }
+    let horizon = o.check()?;
     let end = crate::input::time::day_of(end_ms);
     let summaries: Vec<Option<ClientSummary>> = (0..ledger.len())
         .map(|i| summarize(ledger.client_id(i), &ledger.record(i).revenue, end, o.unit))
@@ -175,95 +261,28 @@ pub fn value_clients(
         )
         .with_field("customerBase"));
     }
-    let (params, fit) = match &o.params {
-        Some(p) => (
-            params_vec(o.model, &given(p)).map_err(|e| field(e, ""))?,
-            None,
-        ),
-        None => {
-            let fit = match o.model {
-                ModelName::Mbgnbd => MbgNbd::fit(&rows)?.1,
-                ModelName::ParetoNbd => ParetoNbd::fit(&rows)?.1,
-                _ => BgNbd::fit(&rows)?.1,
-            };
-            (fit.params.iter().map(|p| p.1).collect(), Some(fit))
-        }
-    };
+    let (params, fit) = purchase_params(o, &rows)?;
     let model: Box<dyn PurchaseModel> = match o.model {
         ModelName::Mbgnbd => Box::new(MbgNbd::from_slice(&params)),
         ModelName::ParetoNbd => Box::new(ParetoNbd::from_slice(&params)),
         _ => Box::new(BgNbd::from_slice(&params)),
     };
-    let (spend, spend_fit, spend_note) = match &o.spend_params {
-        Some(p) => {
-            let v = params_vec(ModelName::GammaGamma, &given(p)).map_err(|e| field(e, "spend"))?;
-            (
-                Some(GammaGamma {
-                    p: v[0],
-                    q: v[1],
-                    v: v[2],
-                }),
-                None,
-                None,
-            )
-        }
-        None => {
-            let spend_rows: Vec<SpendRow> = summaries
-                .iter()
-                .flatten()
-                .filter(|s| s.frequency > 0.0 && s.monetary_value > 0.0)
-                .map(|s| SpendRow {
-                    frequency: s.frequency,
-                    monetary: s.monetary_value,
-                    weight: 1.0,
-                })
-                .collect();
-            match GammaGamma::fit(&spend_rows) {
-                Ok((g, f)) => (Some(g), Some(f), None),
-                Err(e) => (None, None, Some(format!("no spend model: {}", e.message))),
-            }
-        }
-    };
-    let per_month = 30.0 / o.unit.days();
+    let (spend, spend_fit, spend_note) = spend_model(o, &summaries)?;
     let values = summaries
         .iter()
         .map(|s| {
-            s.as_ref().map(|s| {
-                let (x, tx, t) = (s.frequency, s.recency, s.t);
-                let expected_spend = spend.map(|g| g.expected_spend(x, s.monetary_value));
-                let clv = spend.map(|g| {
-                    g.lifetime_value(
-                        x,
-                        s.monetary_value,
-                        &|h| model.expected_purchases(h, x, tx, t),
-                        o.months,
-                        o.discount_rate,
-                        per_month,
-                    )
-                });
-                ClientValue {
-                    p_alive: model.p_alive(x, tx, t),
-                    expected_purchases: model.expected_purchases(horizon, x, tx, t),
-                    expected_spend,
-                    clv,
-                    year_purchases: model.expected_purchases(365.0 / o.unit.days(), x, tx, t),
-                }
-            })
+            s.as_ref()
+                .map(|s| client_value(s, model.as_ref(), spend, horizon, o))
         })
         .collect();
+    let names = o.model.params().iter().map(|n| n.to_string());
     Ok(CustomerBase {
         model: o.model,
         unit: o.unit,
         horizon,
         months: o.months,
         discount_rate: o.discount_rate,
-        params: o
-            .model
-            .params()
-            .iter()
-            .map(|n| n.to_string())
-            .zip(params.iter().copied())
-            .collect(),
+        params: names.zip(params.iter().copied()).collect(),
         fit,
         spend_params: spend
             .map(|g| {

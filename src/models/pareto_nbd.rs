@@ -100,36 +100,12 @@ impl ParetoNbd {
     /// distinct time.
     fn ll_derivatives(&self, rows: &[SummaryRow], by: &ByValue) -> (f64, [f64; 4], [[f64; 4]; 4]) {
         let ParetoNbd { r, alpha, s, beta } = *self;
-        // lnΓ(r+x) − lnΓ(r) and its first two derivatives in r, per distinct frequency.
-        let n = by.frequency.values.len();
-        let (mut lg, mut s_r, mut q_r) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-        let (mut sum_lg, mut sum_s, mut sum_q) = (0.0, 0.0, 0.0);
-        walk_frequencies(&by.frequency.values, |w| match w {
-            Walk::Step(k) => {
-                let inv = 1.0 / (r + k);
-                sum_lg += (r + k).ln();
-                sum_s += inv;
-                sum_q += inv * inv;
-            }
-            Walk::Before(_) => {}
-            Walk::At(j) => (lg[j], s_r[j], q_r[j]) = (sum_lg, sum_s, sum_q),
-        });
+        let (lg, s_r, q_r) = gamma_ratio_terms(r, &by.frequency.values);
         let alpha_low = alpha < beta;
-        // ∂(a, b, h, l)/∂(r, α, s, β): a = r+s+x; b = r+x or s+1; h, l = β, α or α, β.
-        let moves: [[f64; 4]; 4] = if alpha_low {
-            [
-                [1.0, 1.0, 0.0, 0.0],
-                [0.0, 0.0, 0.0, 1.0],
-                [1.0, 0.0, 0.0, 0.0],
-                [0.0, 0.0, 1.0, 0.0],
-            ]
+        let moves = if alpha_low {
+            MOVES_ALPHA_LOW
         } else {
-            [
-                [1.0, 0.0, 0.0, 0.0],
-                [0.0, 0.0, 1.0, 0.0],
-                [1.0, 1.0, 0.0, 0.0],
-                [0.0, 0.0, 0.0, 1.0],
-            ]
+            MOVES_BETA_LOW
         };
         let (at_t, at_tx) = (Times::new(&by.t, self), Times::new(&by.recency, self));
         let (ln_alpha, ln_beta, ln_s) = (alpha.ln(), beta.ln(), s.ln());
@@ -162,88 +138,19 @@ impl ParetoNbd {
                 m.1
             };
             let (f1, f2) = (g_at(&mut memo_tx, txi, tx.z), g_at(&mut memo_t, ti, tt.z));
-            // A and its derivatives; then lnΓ(r+x) − lnΓ(r) + r ln α + s ln β.
-            let alive = -(r + x) * tt.ln_alpha - s * tt.ln_beta;
-            let inv_at = 1.0 / (alpha + row.t);
-            let inv_bt = 1.0 / (beta + row.t);
-            let grad_a = [-tt.ln_alpha, -(r + x) * inv_at, -tt.ln_beta, -s * inv_bt];
-            let mut hess_a = [[0.0; 4]; 4];
-            (hess_a[1][0], hess_a[0][1]) = (-inv_at, -inv_at);
-            hess_a[1][1] = (r + x) * inv_at * inv_at;
-            (hess_a[3][2], hess_a[2][3]) = (-inv_bt, -inv_bt);
-            hess_a[3][3] = s * inv_bt * inv_bt;
+            let (alive, grad_a, hess_a) = self.alive_terms(x, row.t, tt);
             // The odds R = Δ e^X of "dead" to "alive", Δ = G(z₁) − G(z₂) e^(ℓ₂−ℓ₁).
             let (l1, l2) = (tx.ell(a, b), tt.ell(a, b));
             let e = (l2 - l1).exp();
             let delta = f1[0] - f2[0] * e;
             let big_x = ln_s - a.ln() + l1 - alive;
-            let (m, wd) = if delta.is_nan() || delta <= 0.0 {
-                // t_x = T: A₀ = 0.
-                (alive, 0.0)
-            } else if big_x < 700.0 {
-                let odds = delta * big_x.exp();
-                (alive + odds.ln_1p(), odds / (1.0 + odds))
-            } else {
-                let ln_odds = big_x + delta.ln();
-                let back = (-ln_odds).exp();
-                (alive + ln_odds + back.ln_1p(), 1.0 / (1.0 + back))
-            };
-            let wa = 1.0 - wd;
+            let (m, wd) = mixture(alive, delta, big_x);
             ll += w * (lg[xi] + r * ln_alpha + s * ln_beta + m);
-            let mut gr = grad_a;
-            let mut hr = hess_a;
+            let (mut gr, mut hr) = (grad_a, hess_a);
             if wd > 0.0 {
-                // ln A₀ = ln(e^u − e^v) in (a, b, h, l), with q = e^(v−u) = G(z₂) E / G(z₁).
-                let (du, hu) = tx.partials(a, b, &f1);
-                let (dv, hv) = tt.partials(a, b, &f2);
-                let q = f2[0] * e / f1[0];
-                let scale = f1[0] / delta; // 1 / (1 − q)
-                let df: [f64; 4] = std::array::from_fn(|i| (du[i] - q * dv[i]) * scale);
-                let hf: [[f64; 4]; 4] = std::array::from_fn(|i| {
-                    std::array::from_fn(|j| {
-                        (hu[i][j] + du[i] * du[j] - q * (hv[i][j] + dv[i] * dv[j])) * scale
-                            - df[i] * df[j]
-                    })
-                });
-                // D = ln s − ln a + ln A₀ in (r, α, s, β).
-                let inv_a = 1.0 / a;
-                let mut grad_d = [0.0; 4];
-                let mut hess_d = [[0.0; 4]; 4];
-                // hf · Mᵀ, then M · (hf · Mᵀ).
-                let mut hm = [[0.0; 4]; 4];
-                for p in 0..4 {
-                    for j in 0..4 {
-                        for q in 0..4 {
-                            hm[p][j] += hf[p][q] * moves[j][q];
-                        }
-                    }
-                }
-                for i in 0..4 {
-                    for p in 0..4 {
-                        grad_d[i] += moves[i][p] * df[p];
-                        for j in 0..4 {
-                            hess_d[i][j] += moves[i][p] * hm[p][j];
-                        }
-                    }
-                }
-                grad_d[0] -= inv_a;
-                grad_d[2] += 1.0 / s - inv_a;
-                // −ln a moves with r and s alike; ln s with s.
-                for i in [0, 2] {
-                    for j in [0, 2] {
-                        hess_d[i][j] += inv_a * inv_a;
-                    }
-                }
-                hess_d[2][2] -= 1.0 / (s * s);
-                let ww = wa * wd;
-                for i in 0..4 {
-                    gr[i] = wa * grad_a[i] + wd * grad_d[i];
-                    for j in 0..4 {
-                        hr[i][j] = wa * hess_a[i][j]
-                            + wd * hess_d[i][j]
-                            + ww * (grad_a[i] - grad_d[i]) * (grad_a[j] - grad_d[j]);
-                    }
-                }
+                let (grad_d, hess_d) =
+                    self.dead_terms(a, (tx, &f1), (tt, &f2), e, delta, b, &moves);
+                (gr, hr) = blend(1.0 - wd, wd, (&grad_a, &hess_a), (&grad_d, &hess_d));
             }
             gr[0] += s_r[xi] + ln_alpha;
             gr[1] += r / alpha;
@@ -265,6 +172,63 @@ impl ParetoNbd {
             h[3][3] -= w * s / (beta * beta);
         }
         (ll, g, h)
+    }
+
+    /// A = −(r+x) ln(α+T) − s ln(β+T), the log-likelihood of staying alive to T, with its
+    /// gradient and Hessian in (r, α, s, β).
+    #[inline(always)]
+    fn alive_terms(&self, x: f64, t: f64, tt: &Times) -> (f64, [f64; 4], [[f64; 4]; 4]) {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let alive = -(r + x) * tt.ln_alpha - s * tt.ln_beta;
+        let inv_at = 1.0 / (alpha + t);
+        let inv_bt = 1.0 / (beta + t);
+        let grad = [-tt.ln_alpha, -(r + x) * inv_at, -tt.ln_beta, -s * inv_bt];
+        let mut hess = [[0.0; 4]; 4];
+        (hess[1][0], hess[0][1]) = (-inv_at, -inv_at);
+        hess[1][1] = (r + x) * inv_at * inv_at;
+        (hess[3][2], hess[2][3]) = (-inv_bt, -inv_bt);
+        hess[3][3] = s * inv_bt * inv_bt;
+        (alive, grad, hess)
+    }
+
+    /// D = ln s − ln a + ln A₀, the log-likelihood of dying between t_x and T, with its
+    /// gradient and Hessian in (r, α, s, β). `f1` and `f2` are the series at t_x and T.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn dead_terms(
+        &self,
+        a: f64,
+        (tx, f1): (&Times, &[f64; 10]),
+        (tt, f2): (&Times, &[f64; 10]),
+        e: f64,
+        delta: f64,
+        b: f64,
+        moves: &[[f64; 4]; 4],
+    ) -> ([f64; 4], [[f64; 4]; 4]) {
+        let s = self.s;
+        // ln A₀ = ln(e^u − e^v) in (a, b, h, l), with q = e^(v−u) = G(z₂) E / G(z₁).
+        let (du, hu) = tx.partials(a, b, f1);
+        let (dv, hv) = tt.partials(a, b, f2);
+        let q = f2[0] * e / f1[0];
+        let scale = f1[0] / delta; // 1 / (1 − q)
+        let df: [f64; 4] = std::array::from_fn(|i| (du[i] - q * dv[i]) * scale);
+        let hf: [[f64; 4]; 4] = std::array::from_fn(|i| {
+            std::array::from_fn(|j| {
+                (hu[i][j] + du[i] * du[j] - q * (hv[i][j] + dv[i] * dv[j])) * scale - df[i] * df[j]
+            })
+        });
+        let (mut grad, mut hess) = to_params(&df, &hf, moves);
+        let inv_a = 1.0 / a;
+        grad[0] -= inv_a;
+        grad[2] += 1.0 / s - inv_a;
+        // −ln a moves with r and s alike; ln s with s.
+        for i in [0, 2] {
+            for j in [0, 2] {
+                hess[i][j] += inv_a * inv_a;
+            }
+        }
+        hess[2][2] -= 1.0 / (s * s);
+        (grad, hess)
     }
 
     pub fn log_likelihood_one(&self, x: f64, t_x: f64, t: f64) -> f64 {
@@ -471,6 +435,108 @@ impl Times {
 /// (the recurrence takes a step per count up to the largest frequency, every pass); beyond it,
 /// lnΓ per row and BFGS on a numerical gradient.
 const MAX_TABLE: usize = 5_000_000;
+
+/// lnΓ(r+x) − lnΓ(r) and its first two derivatives in r, per distinct frequency.
+fn gamma_ratio_terms(r: f64, frequencies: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let n = frequencies.len();
+    let (mut lg, mut s_r, mut q_r) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let (mut sum_lg, mut sum_s, mut sum_q) = (0.0, 0.0, 0.0);
+    walk_frequencies(frequencies, |w| match w {
+        Walk::Step(k) => {
+            let inv = 1.0 / (r + k);
+            sum_lg += (r + k).ln();
+            sum_s += inv;
+            sum_q += inv * inv;
+        }
+        Walk::Before(_) => {}
+        Walk::At(j) => (lg[j], s_r[j], q_r[j]) = (sum_lg, sum_s, sum_q),
+    });
+    (lg, s_r, q_r)
+}
+
+/// ∂(a, b, h, l)/∂(r, α, s, β) when α < β: a = r+s+x, b = r+x, h = β, l = α.
+const MOVES_ALPHA_LOW: [[f64; 4]; 4] = [
+    [1.0, 1.0, 0.0, 0.0],
+    [0.0, 0.0, 0.0, 1.0],
+    [1.0, 0.0, 0.0, 0.0],
+    [0.0, 0.0, 1.0, 0.0],
+];
+
+/// The same when α ≥ β: b = s+1, h = α, l = β.
+const MOVES_BETA_LOW: [[f64; 4]; 4] = [
+    [1.0, 0.0, 0.0, 0.0],
+    [0.0, 0.0, 1.0, 0.0],
+    [1.0, 1.0, 0.0, 0.0],
+    [0.0, 0.0, 0.0, 1.0],
+];
+
+/// A gradient and Hessian in (a, b, h, l) carried to (r, α, s, β) by the linear map `moves`:
+/// M·g and M·H·Mᵀ.
+#[inline(always)]
+fn to_params(
+    df: &[f64; 4],
+    hf: &[[f64; 4]; 4],
+    moves: &[[f64; 4]; 4],
+) -> ([f64; 4], [[f64; 4]; 4]) {
+    let mut grad = [0.0; 4];
+    let mut hess = [[0.0; 4]; 4];
+    let mut hm = [[0.0; 4]; 4];
+    for p in 0..4 {
+        for j in 0..4 {
+            for q in 0..4 {
+                hm[p][j] += hf[p][q] * moves[j][q];
+            }
+        }
+    }
+    for i in 0..4 {
+        for p in 0..4 {
+            grad[i] += moves[i][p] * df[p];
+            for j in 0..4 {
+                hess[i][j] += moves[i][p] * hm[p][j];
+            }
+        }
+    }
+    (grad, hess)
+}
+
+/// ln(e^A + e^D) from A and the odds' parts (Δ, X), and the posterior weight of "dead".
+#[inline(always)]
+fn mixture(alive: f64, delta: f64, big_x: f64) -> (f64, f64) {
+    if delta.is_nan() || delta <= 0.0 {
+        // t_x = T: A₀ = 0.
+        (alive, 0.0)
+    } else if big_x < 700.0 {
+        let odds = delta * big_x.exp();
+        (alive + odds.ln_1p(), odds / (1.0 + odds))
+    } else {
+        let ln_odds = big_x + delta.ln();
+        let back = (-ln_odds).exp();
+        (alive + ln_odds + back.ln_1p(), 1.0 / (1.0 + back))
+    }
+}
+
+/// The derivatives of ln(e^A + e^D) from those of A and D, weighted by the posterior weights
+/// `wa` and `wd`: wₐ∇A + w_d∇D, and wₐ∇²A + w_d∇²D + wₐw_d(∇A−∇D)(∇A−∇D)ᵀ.
+#[inline(always)]
+fn blend(
+    wa: f64,
+    wd: f64,
+    (grad_a, hess_a): (&[f64; 4], &[[f64; 4]; 4]),
+    (grad_d, hess_d): (&[f64; 4], &[[f64; 4]; 4]),
+) -> ([f64; 4], [[f64; 4]; 4]) {
+    let ww = wa * wd;
+    let mut gr = [0.0; 4];
+    let mut hr = [[0.0; 4]; 4];
+    for i in 0..4 {
+        gr[i] = wa * grad_a[i] + wd * grad_d[i];
+        for j in 0..4 {
+            hr[i][j] = wa * hess_a[i][j]
+                + wd * hess_d[i][j]
+                + ww * (grad_a[i] - grad_d[i]) * (grad_a[j] - grad_d[j]);
+        }
+    }
+    (gr, hr)
+}
 
 #[cfg(test)]
 mod tests {

@@ -45,11 +45,11 @@ pub struct HistoryOptions {
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string | number"))]
     pub to: Option<TimestampInput>,
     /// Points an engagement or effective-customer score must fall, from `from` to `to`, to
-    /// raise an alert. Default 20.
+    /// raise an alert.
     pub alert_drop: f64,
-    /// Include each client's series. Default true.
+    /// Include each client's series.
     pub clients: bool,
-    /// Cohorts (months of first activity) in the retention table, the latest last. Default 12.
+    /// Cohorts (months of first activity) in the retention table, the latest last; 1 to 240.
     pub cohort_months: u32,
 }
 

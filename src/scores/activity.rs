@@ -38,14 +38,21 @@ pub struct ActivityOptions {
     pub new_days: u32,
     /// Cadence used for clients with fewer than three active days.
     pub default_cadence_days: f64,
-    /// Quiet longer than `max(minAtRiskDays, atRiskFactor × cadence)` days: `at_risk`.
+    /// Quiet longer than `max(minAtRiskDays, atRiskFactor × cadence)` days: `at_risk`. The
+    /// thresholds must rise: at-risk < dormant < churn.
     pub min_at_risk_days: f64,
+    /// Times the cadence a client may be quiet before it is `at_risk` (at least
+    /// `minAtRiskDays`); at-risk < dormant < churn factors.
     pub at_risk_factor: f64,
     /// Quiet longer than `max(minDormantDays, dormantFactor × cadence)` days: `dormant`.
     pub min_dormant_days: f64,
+    /// Times the cadence a client may be quiet before it is `dormant` (at least
+    /// `minDormantDays`).
     pub dormant_factor: f64,
     /// Quiet longer than `max(minChurnDays, churnFactor × cadence)` days: `churned`.
     pub min_churn_days: f64,
+    /// Times the cadence a client may be quiet before it is `churned` (at least
+    /// `minChurnDays`).
     pub churn_factor: f64,
     /// A client active again within this many days after a quiet spell longer than its dormant
     /// threshold is `resurrected`.

@@ -43,10 +43,15 @@ use crate::text::{number, plural, round1, round2};
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct EffectivenessWeights {
+    /// Weight of communication (clear, unreopened tickets).
     pub communication: f64,
+    /// Weight of informed use (features used, self-service).
     pub informed: f64,
+    /// Weight of collaboration (onboarding, information provided, commitments kept).
     pub collaboration: f64,
+    /// Weight of constructive feedback.
     pub feedback: f64,
+    /// Weight of the cost to serve against revenue.
     pub cost_to_serve: f64,
 }
 
@@ -130,20 +135,35 @@ impl EffectivenessOptions {
 crate::codes! {
     /// Why a client's effective-customer score is what it is: one code per known component.
     pub enum EffectivenessReasonCode {
+        /// Communication scores 30 or less: long or reopened tickets.
         CommunicationUnclear = "COMMUNICATION_UNCLEAR",
+        /// Communication scores between 30 and 70.
         CommunicationFair = "COMMUNICATION_FAIR",
+        /// Communication scores 70 or more.
         CommunicationClear = "COMMUNICATION_CLEAR",
+        /// Informed use scores 30 or less.
         InformedLow = "INFORMED_LOW",
+        /// Informed use scores between 30 and 70.
         InformedFair = "INFORMED_FAIR",
+        /// Informed use scores 70 or more.
         InformedHigh = "INFORMED_HIGH",
+        /// Collaboration scores 30 or less.
         CollaborationLow = "COLLABORATION_LOW",
+        /// Collaboration scores between 30 and 70.
         CollaborationFair = "COLLABORATION_FAIR",
+        /// Collaboration scores 70 or more.
         CollaborationHigh = "COLLABORATION_HIGH",
+        /// Feedback scores 30 or less.
         FeedbackRare = "FEEDBACK_RARE",
+        /// Feedback scores between 30 and 70.
         FeedbackSome = "FEEDBACK_SOME",
+        /// Feedback scores 70 or more.
         FeedbackRegular = "FEEDBACK_REGULAR",
+        /// Cost to serve scores 30 or less: expensive to serve for its revenue.
         HighMaintenance = "HIGH_MAINTENANCE",
+        /// Cost to serve scores between 30 and 70.
         ModerateMaintenance = "MODERATE_MAINTENANCE",
+        /// Cost to serve scores 70 or more.
         LowMaintenance = "LOW_MAINTENANCE",
     }
 }

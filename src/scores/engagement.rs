@@ -33,10 +33,15 @@ use crate::text::{plural, round1};
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct EngagementWeights {
+    /// Weight of recency (days since the last active day).
     pub recency: f64,
+    /// Weight of frequency (active days in the window).
     pub frequency: f64,
+    /// Weight of breadth (share of the feature catalog used).
     pub breadth: f64,
+    /// Weight of depth (intensity and share of days active).
     pub depth: f64,
+    /// Weight of trend (change of activity against the window before).
     pub trend: f64,
 }
 
@@ -118,22 +123,35 @@ impl EngagementOptions {
 crate::codes! {
     /// Why a client's engagement is what it is: one code per known component.
     pub enum EngagementReasonCode {
+        /// Recency scores 30 or less: long quiet.
         RecencyLow = "RECENCY_LOW",
+        /// Recency scores between 30 and 70.
         RecencyFair = "RECENCY_FAIR",
+        /// Recency scores 70 or more: active lately.
         RecencyHigh = "RECENCY_HIGH",
+        /// Frequency scores 30 or less.
         FrequencyLow = "FREQUENCY_LOW",
+        /// Frequency scores between 30 and 70.
         FrequencyFair = "FREQUENCY_FAIR",
+        /// Frequency scores 70 or more.
         FrequencyHigh = "FREQUENCY_HIGH",
+        /// Uses 30% of the feature catalog or less.
         FeatureAdoptionLow = "FEATURE_ADOPTION_LOW",
+        /// Uses between 30% and 70% of the catalog.
         FeatureAdoptionFair = "FEATURE_ADOPTION_FAIR",
+        /// Uses 70% of the catalog or more.
         FeatureAdoptionHigh = "FEATURE_ADOPTION_HIGH",
+        /// Depth scores 30 or less.
         DepthLow = "DEPTH_LOW",
+        /// Depth scores between 30 and 70.
         DepthFair = "DEPTH_FAIR",
+        /// Depth scores 70 or more.
         DepthHigh = "DEPTH_HIGH",
         /// Activity fell by 10% or more against the previous window.
         ActivityDown = "ACTIVITY_DOWN",
         /// Activity rose by 10% or more.
         ActivityUp = "ACTIVITY_UP",
+        /// Activity within 10% of the previous window.
         ActivitySteady = "ACTIVITY_STEADY",
     }
 }

@@ -119,9 +119,13 @@ crate::codes! {
         OneTimeExpected = "ONE_TIME_EXPECTED",
         /// A single occasion: a repeat relationship that has not formed.
         OneTimeMissed = "ONE_TIME_MISSED",
+        /// A long relationship, now quiet.
         Ended = "ENDED",
+        /// A few occasions over a short span, now quiet.
         Fling = "FLING",
+        /// A long relationship, still active.
         Marriage = "MARRIAGE",
+        /// Repeat activity building, or long but not likely enough alive for a marriage.
         Dating = "DATING",
     }
 }
@@ -129,8 +133,11 @@ crate::codes! {
 crate::codes! {
     /// Whether a long-term relationship is worth proposing, and why.
     pub enum LongTermReasonCode {
+        /// The relationship has ended.
         RelationshipEnded = "RELATIONSHIP_ENDED",
+        /// Next year's expected value exceeds its cost.
         WorthProposing = "WORTH_PROPOSING",
+        /// Next year's expected value does not exceed its cost.
         NotWorthProposing = "NOT_WORTH_PROPOSING",
     }
 }
