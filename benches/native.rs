@@ -1,6 +1,6 @@
 //! Native benchmark: ingest + score synthetic events through each input path.
 //! Prints one JSON line per measurement; `benches/run.mjs` turns them into BENCHMARKS.md.
-//! Usage: cargo run --release --bin rapport-bench -- [events] [clients] [repeats]
+//! Usage: `cargo run --release --bin rapport-bench -- [events] [clients] [repeats]`
 
 use std::time::Instant;
 

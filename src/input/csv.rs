@@ -139,7 +139,7 @@ impl<'a> Fields<'a> {
 /// What [`Records::read`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Read {
-    /// A record is complete: [`Records::fields`] gives it.
+    /// A record is complete: [`Records::take`] gives it.
     Record,
     /// The input is used up in the middle of a record (or between records).
     NeedInput,

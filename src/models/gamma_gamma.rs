@@ -11,7 +11,7 @@
 //! - Expected mean spend: E[M | x, m] = p (γ + x m) / (p x + q − 1), a weighted mean of the
 //!   population mean p γ / (q − 1) and the client's own m; for x = 0 the population mean.
 //! - Lifetime value over `months` months at a monthly `discount_rate`, as `lifetimes` computes
-//!   it: Σₖ E[M] · (E[X(k·u)] − E[X((k−1)·u)]) / (1 + d)^k, with u periods a month.
+//!   it: Σₖ E\[M\] · (E\[X(k·u)\] − E\[X((k−1)·u)\]) / (1 + d)^k, with u periods a month.
 
 use serde::{Deserialize, Serialize};
 

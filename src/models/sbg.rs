@@ -12,7 +12,7 @@
 //!   residual lifetime of a customer who has renewed n − 1 times,
 //!   DERL(d, n) = (β + n − 1)/(α + β + n − 1) · ₂F₁(1, β + n; α + β + n; 1/(1 + d))
 //!   (Fader & Hardie 2010, "Customer-Base Valuation in a Contractual Setting").
-//! - Expected lifetime E[T] = (α + β − 1)/(α − 1), finite only when α > 1.
+//! - Expected lifetime E\[T\] = (α + β − 1)/(α − 1), finite only when α > 1.
 
 use serde::{Deserialize, Serialize};
 

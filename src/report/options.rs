@@ -63,19 +63,10 @@ impl Default for ScorerOptions {
 }
 
 /// Options checked, with `asOf` read, as the scorer keeps them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
     pub as_of_ms: Option<i64>,
     pub options: ScorerOptions,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            as_of_ms: None,
-            options: ScorerOptions::default(),
-        }
-    }
 }
 
 impl Config {
