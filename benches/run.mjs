@@ -112,7 +112,7 @@ async function workerTimes() {
 log('Worker: POST 10,000 events to wrangler dev');
 const worker = await workerTimes();
 
-log('models: wasm under Node (rapport/full)');
+log('models: wasm under Node (rapportjs/full)');
 const models = jsonLines(sh('node', ['benches/models-node.mjs', String(REPEATS)]))[0];
 const fullBytes = readFileSync(`${root}pkg/full/rapport_bg.wasm`);
 const fullGzip = gzipSync(fullBytes, { level: 9 }).length;
@@ -150,7 +150,7 @@ lines.push('', '## Worker', '');
 lines.push(`The example Worker under \`wrangler dev\` (local workerd) answering a POST of 10,000 events (${f(worker.bodyKb)} KB of JSON, 1,000 clients) with the full report, over loopback: median ${f(worker.median, 1)} ms, p90 ${f(worker.p90, 1)} ms (20 requests after 5 warm-up). The same work in-process under Node (\`ingestJson\` + \`scoreJson\`, no HTTP) takes a median ${f(worker.cpuMedian, 1)} ms: the CPU a request costs, against the free plan's 10 ms.`);
 const goal = (ok) => (ok ? 'met' : 'not met');
 lines.push('', '## Customer-base models', '');
-lines.push(`Fits by maximum likelihood, best of ${REPEATS} (the CDNOW fits after 20 untimed calls: V8 runs wasm from its baseline compiler until a function has been called enough to be optimised; the first call is timed separately), in wasm under Node (the package's \`rapport/full\` build: ${f(fullBytes.length / 1024, 1)} KB raw, ${f(fullGzip / 1024, 1)} KiB gzipped)${peer ? ', and lifetimes 0.11.3 on the same machine in the same run' : ''}. The 1,000,000 clients are drawn from BG/NBD (r 0.5, α 5, a 0.8, b 2.5) in whole weeks.`, '');
+lines.push(`Fits by maximum likelihood, best of ${REPEATS} (the CDNOW fits after 20 untimed calls: V8 runs wasm from its baseline compiler until a function has been called enough to be optimised; the first call is timed separately), in wasm under Node (the package's \`rapportjs/full\` build: ${f(fullBytes.length / 1024, 1)} KB raw, ${f(fullGzip / 1024, 1)} KiB gzipped)${peer ? ', and lifetimes 0.11.3 on the same machine in the same run' : ''}. The 1,000,000 clients are drawn from BG/NBD (r 0.5, α 5, a 0.8, b 2.5) in whole weeks.`, '');
 lines.push('| task | rapport (wasm, Node) | lifetimes 0.11.3 | goal |', '| --- | ---: | ---: | --- |');
 lines.push(`| BG/NBD fit, CDNOW sample (2,357 clients) | ${f(models.bgnbdCdnowMs, 1)} ms | ${peer ? f(peer.bgnbdCdnowMs, 1) + ' ms' : '—'} | ≤ 2 ms: ${goal(models.bgnbdCdnowMs <= 2)} |`);
 lines.push(`| Pareto/NBD fit, CDNOW sample | ${f(models.paretoCdnowMs, 1)} ms | ${peer ? f(peer.paretoCdnowMs, 1) + ' ms' : '—'} | ≤ 8 ms: ${goal(models.paretoCdnowMs <= 8)} |`);
@@ -164,7 +164,7 @@ lines.push(`| columnar path ≥ 20 M events/s in wasm | ${meps(wc.ingestEventsPe
 lines.push(`| columnar path in wasm within 2× of native | ingest ${f(wc.ingestMs / native.columns.ingestMs, 2)}×; ingest + report ${f((wc.ingestMs + wc.scoreJsonMs) / (native.columns.ingestMs + native.columns.scoreMs), 2)}× | ${goal(wc.ingestMs / native.columns.ingestMs <= 2)} (ingest) |`);
 lines.push(`| objects path ≥ 2 M events/s | ${meps(wasm.objects.ingestEventsPerSec)} ingest only | ${goal(wasm.objects.ingestEventsPerSec >= 2e6)} |`);
 lines.push(`| CSV ≥ 10 M events/s | ${meps(wasm.csv.ingestEventsPerSec)} ingest only | ${goal(wasm.csv.ingestEventsPerSec >= 10e6)} |`);
-lines.push(`| \`.wasm\` ≤ 200 KB gzipped | engine ${f(size.gzip / 1024, 1)} KiB (${f(size.gzip)} bytes); with the models (\`rapport/full\`) ${f(fullGzip / 1024, 1)} KiB | ${goal(size.gzip <= 200 * 1024)} (engine) |`);
+lines.push(`| \`.wasm\` ≤ 200 KB gzipped | engine ${f(size.gzip / 1024, 1)} KiB (${f(size.gzip)} bytes); with the models (\`rapportjs/full\`) ${f(fullGzip / 1024, 1)} KiB | ${goal(size.gzip <= 200 * 1024)} (engine) |`);
 lines.push(`| Worker answers 10,000 events inside 10 ms of CPU | ${f(worker.cpuMedian, 1)} ms | ${goal(worker.cpuMedian <= 10)} |`);
 lines.push('', readFileSync(`${root}benches/notes.md`, 'utf8').trim());
 const out = lines.join('\n') + '\n';

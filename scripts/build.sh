@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: one wasm binary, wasm-bindgen's web glue, and thin
-# per-host entries (node.js, workerd.js, browser.js, manual.js) with a hand-written package.json.
+# Builds the npm package `rapportjs` into pkg/: one wasm binary per build, wasm-bindgen's web
+# glue, thin per-host entries (node.js, workerd.js, browser.js, manual.js) with their
+# declarations, the CLI, and a hand-written package.json. `npm pack pkg` makes the tarball.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # wasm-pack runs the first wasm-opt on PATH: use npm's binaryen (Debian's 108 emits modules
 # that workerd refuses to start).
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-# Two builds of one crate: the engine (`rapport`), small for the edge, and the engine with the
-# customer-base models (`rapport/full`). Each directory gets the same per-host entries.
+# Two builds of one crate: the engine (`rapportjs`), small for the edge, and the engine with the
+# customer-base models (`rapportjs/full`). Each directory gets the same per-host entries.
 wasm-pack build --target web --release --no-pack --out-dir pkg --out-name rapport -- --no-default-features >&2
 wasm-pack build --target web --release --no-pack --out-dir pkg/full --out-name rapport -- --features models >&2
 for dir in pkg pkg/full; do
-  cp js/node.js js/workerd.js js/browser.js js/manual.js js/index.d.ts "$dir/"
+  cp js/node.js js/workerd.js js/browser.js js/manual.js js/index.d.ts js/manual.d.ts "$dir/"
   rm -f "$dir/.gitignore"
   echo "built $dir/ ($(wc -c < "$dir/rapport_bg.wasm") bytes of wasm, $(gzip -9c "$dir/rapport_bg.wasm" | wc -c) gzipped)" >&2
 done
-cp js/package.json pkg/
+rm -rf pkg/cli && cp -r cli pkg/cli
+cp js/package.json js/README.md LICENSE-MIT LICENSE-APACHE pkg/

@@ -10,7 +10,7 @@ import { Scorer } from '../../pkg/node.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAP = 'customer_id=clientId,date=timestamp,type=kind,amount=value';
-const run = (...args) => spawnSync('npx', ['rapport', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+const run = (...args) => spawnSync(process.execPath, ['pkg/cli/rapportjs.mjs', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
 const tmp = mkdtempSync(join(tmpdir(), 'rapport-cli-'));
 const file = (name, text) => {
   const p = join(tmp, name);

@@ -13,7 +13,7 @@ import * as full from '../../pkg/full/node.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CDNOW = readFileSync(join(root, 'data/cdnow_sample_events.csv'), 'utf8');
 const CDNOW_COLUMNS = { columns: { clientId: 'customer_id', timestamp: 'date', kind: 'type', value: 'amount' } };
-const run = (...args) => spawnSync('npx', ['rapport', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+const run = (...args) => spawnSync(process.execPath, ['pkg/cli/rapportjs.mjs', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
 const AS_OF = Date.UTC(2024, 11, 31);
 
 /** One CSV line's cells (quoted cells may hold commas; no line breaks in these files). */

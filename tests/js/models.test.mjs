@@ -15,7 +15,7 @@ const read = (p) => readFileSync(join(root, p), 'utf8');
 const SUMMARY = 'data/reference/cdnow_customers_summary_with_transactions.csv';
 const CDNOW_COLUMNS = { id: 'ID', frequency: 'x', recency: 't_x', monetary: 'zbar' };
 const lifetimes = JSON.parse(read('data/reference/lifetimes-0.11.3.json'));
-const run = (...args) => spawnSync('npx', ['rapport', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+const run = (...args) => spawnSync(process.execPath, ['pkg/cli/rapportjs.mjs', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
 
 function code(fn) {
   try {
@@ -27,7 +27,7 @@ function code(fn) {
   return 'no error';
 }
 
-test('the engine build stays lean: models are only in rapport/full', () => {
+test('the engine build stays lean: models are only in rapportjs/full', () => {
   assert.equal(engine.fitModel, undefined);
   assert.equal(typeof fitModel, 'function');
 });

@@ -1,4 +1,4 @@
-// Type-level tests of the `rapport/full` declarations: the models' API.
+// Type-level tests of the `rapportjs/full` declarations: the models' API.
 import { fitModel, predictModel, readModelTable, Scorer, type Fit, type ModelName, type Predictions, type ClientSummary } from '../../pkg/full/index.js';
 
 const model: ModelName = 'pareto-nbd';

@@ -1,7 +1,7 @@
 // A Worker that scores events: POST a JSON array of events to /score (options as query
 // parameters: asOf, mode) and get the report as JSON. Resolves `rapport` through the package's
 // `workerd` export, which imports the .wasm as a module and instantiates it synchronously.
-import { Scorer, isRapportError } from 'rapport';
+import { Scorer, isRapportError } from 'rapportjs';
 
 /** Largest body accepted. A Worker has 128 MB of memory; events in wasm take far less than their JSON. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
