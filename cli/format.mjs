@@ -44,15 +44,22 @@ export function summaryLines(report) {
   return lines;
 }
 
-const CSV_COLUMNS = ['client_id', 'status', 'status_reason', 'engagement', 'recency', 'frequency', 'breadth', 'depth', 'trend', 'first_active', 'last_active', 'days_since_last_activity', 'cadence_days', 'active_days', 'events', 'purchases', 'revenue', 'support_tickets', 'reasons', 'effectiveness', 'communication', 'informed', 'collaboration', 'feedback', 'cost_to_serve', 'cost', 'net_value', 'relationship', 'relationship_healthy', 'relationship_reason', 'loyalty_quadrant', 'long_term_worth_proposing', 'rfm_code', 'rfm_segment', 'plays', 'p_alive', 'expected_purchases', 'clv'];
+const snake = (k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The CSV columns: each score's components are the report's own, so a component added to a
+ * score appears here by itself. */
+function csvColumns(sample) {
+  const eng = Object.keys(sample?.engagement.components ?? {}).map(snake);
+  const eff = Object.keys(sample?.effectiveness.components ?? {}).map(snake);
+  return ['client_id', 'status', 'status_reason', 'engagement', ...eng, 'first_active', 'last_active', 'days_since_last_activity', 'cadence_days', 'active_days', 'events', 'purchases', 'revenue', 'support_tickets', 'reasons', 'effectiveness', ...eff, 'cost', 'net_value', 'relationship', 'relationship_healthy', 'relationship_reason', 'loyalty_quadrant', 'long_term_worth_proposing', 'rfm_code', 'rfm_segment', 'plays', 'p_alive', 'expected_purchases', 'clv'];
+}
 
 function csvRow(c) {
-  const k = c.engagement.components;
   const e = c.effectiveness;
-  const ek = e.components;
   const r = c.relationship;
-  return [c.clientId, c.status, c.statusReason.text, c.engagement.score, k.recency.score, k.frequency.score, k.breadth.score, k.depth.score, k.trend.score, c.firstActive, c.lastActive, c.daysSinceLastActivity, c.cadenceDays, c.activeDays, c.events, c.purchases, c.revenue, c.supportTickets, c.engagement.reasons.map((x) => x.text).join('; '),
-    e.score, ek.communication.score, ek.informed.score, ek.collaboration.score, ek.feedback.score, ek.costToServe.score, e.costToServe, e.netValue,
+  const scores = (components) => Object.values(components).map((k) => k.score);
+  return [c.clientId, c.status, c.statusReason.text, c.engagement.score, ...scores(c.engagement.components), c.firstActive, c.lastActive, c.daysSinceLastActivity, c.cadenceDays, c.activeDays, c.events, c.purchases, c.revenue, c.supportTickets, c.engagement.reasons.map((x) => x.text).join('; '),
+    e.score, ...scores(e.components), e.costToServe, e.netValue,
     r.type, r.healthy, r.reason.text, r.quadrant, r.longTerm.worthProposing, c.rfm?.code, c.rfm?.segment, c.plays.map((p) => p.play).join(' '),
     c.value?.pAlive, c.value?.expectedPurchases, c.value?.clv]
     .map(csvCell)
@@ -66,7 +73,7 @@ function tableRow(c) {
 /** A report as `format` (table, json or csv): the lines for stdout, and those for stderr. */
 export function scoreOutput(report, format) {
   if (format === 'json') return { out: [JSON.stringify(report, null, 2)], err: [] };
-  if (format === 'csv') return { out: [CSV_COLUMNS.join(','), ...report.clients.map(csvRow)], err: summaryLines(report) };
+  if (format === 'csv') return { out: [csvColumns(report.clients[0]).join(','), ...report.clients.map(csvRow)], err: summaryLines(report) };
   const head = [pad('client', 14), pad('status', 11), pad('engaged', 7, true), pad('effective', 9, true), pad('net value', 11, true), pad('last active', 11, true), ' ' + pad('relationship', 12), pad('RFM', 18), pad('top play', 20), ' why'].join(' ');
   return { out: [head, ...report.clients.map(tableRow), '', ...summaryLines(report)], err: [] };
 }

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 bash scripts/build.sh
-echo "== npx rapportjs score data/cdnow_sample_events.csv (first clients and the summary)"
-npx rapportjs score data/cdnow_sample_events.csv --as-of 1998-06-30 \
+echo "== rapportjs score data/cdnow_sample_events.csv (first clients and the summary)"
+node pkg/cli/rapportjs.mjs score data/cdnow_sample_events.csv --as-of 1998-06-30 \
   --map customer_id=clientId,date=timestamp,type=kind,amount=value > /tmp/rapport-demo.txt
 head -n 11 /tmp/rapport-demo.txt
 echo "…"

@@ -18,3 +18,4 @@ npm install --prefix worker --no-audit --no-fund --silent >&2
 bash scripts/ci/types.sh
 echo "== Node, CLI, browser and Worker tests" >&2
 node --test --test-concurrency=1 tests/js/
+bash scripts/ci/packaging.sh

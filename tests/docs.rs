@@ -387,7 +387,11 @@ fn component_tables_state_the_default_weights() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 10);
+    assert_eq!(
+        checked,
+        defaults.keys().filter(|k| k.contains(".weights.")).count(),
+        "every weight has its row in a component table"
+    );
     // The activity thresholds: "7 days, 2 × cadence".
     for (name, min, factor) in [
         ("at risk", "minAtRiskDays", "atRiskFactor"),
@@ -404,5 +408,31 @@ fn component_tables_state_the_default_weights() {
             render(&defaults[&format!("activity.{factor}")])
         );
         assert!(row.contains(&want), "{row} should say {want}");
+    }
+}
+
+#[test]
+fn every_event_kind_and_alias_is_in_the_events_table() {
+    use rapport::input::EventKind;
+    let text = scoring_md();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("| `kind` |"))
+        .expect("the events table has a kind row");
+    for k in EventKind::ALL {
+        assert!(
+            row.contains(&format!("`{}`", k.name())),
+            "docs/scoring.md's kind row lacks `{}`",
+            k.name()
+        );
+        assert_eq!(EventKind::parse(k.name()), Some(k));
+    }
+    // The aliases the row lists are the parser's.
+    let kinds_cell = row.split('|').nth(3).unwrap();
+    for alias in kinds_cell.split('`').skip(1).step_by(2) {
+        assert!(
+            EventKind::parse(alias).is_some(),
+            "the kind row lists {alias:?}, which is no kind"
+        );
     }
 }

@@ -2,9 +2,10 @@
 //! body, then the body in postcard encoding.
 //!
 //! Layout versions:
-//! - **3** (written): per-kind counts are a list, so a build with more event kinds reads older
-//!   snapshots (missing kinds count 0), and a snapshot holding a kind this build does not know
-//!   is refused with `UNSUPPORTED_SNAPSHOT_VERSION` rather than misread.
+//! - **3** (written): per-kind counts are a list up to the last kind with events, so a build
+//!   with more event kinds reads older snapshots (missing kinds count 0) and writes the same
+//!   bytes for the same events, and a snapshot holding a kind this build does not know is
+//!   refused with `UNSUPPORTED_SNAPSHOT_VERSION` rather than misread.
 //! - **2** (read): per-kind counts were a fixed array of the 12 kinds of that release.
 //! - 1 predates any release and is refused.
 //!
@@ -66,6 +67,13 @@ fn newer_kinds() -> RapportError {
     )
 }
 
+/// Per-kind counts as written: up to the last kind with events, so that a build with more
+/// kinds writes the same bytes for the same events.
+fn written_counts(counts: &[u64]) -> Vec<u64> {
+    let len = counts.iter().rposition(|&n| n > 0).map_or(0, |i| i + 1);
+    counts[..len].to_vec()
+}
+
 /// Per-kind counts of any length as this build's array: missing kinds count 0, and a count
 /// for a kind past this build's is refused.
 fn kind_counts(stored: &[u64]) -> Result<[u64; EventKind::COUNT]> {
@@ -114,7 +122,7 @@ impl Ledger {
                     first_ms: r.first_ms,
                     last_ms: r.last_ms,
                     days: r.days.clone(),
-                    kind_counts: r.kind_counts.to_vec(),
+                    kind_counts: written_counts(&r.kind_counts),
                     features: r.features.clone(),
                     revenue: r.revenue.clone(),
                     interactions: r.interactions.clone(),
@@ -254,6 +262,8 @@ mod tests {
     #[test]
     fn kind_counts_of_other_builds() {
         assert_eq!(kind_counts(&[1, 2]).unwrap()[..3], [1, 2, 0]);
+        assert_eq!(written_counts(&[1, 0, 2, 0, 0]), vec![1, 0, 2]);
+        assert_eq!(written_counts(&[0, 0]), Vec::<u64>::new());
         let mut more = vec![0; EventKind::COUNT + 1];
         assert!(kind_counts(&more).is_ok(), "an unknown kind with no events");
         more[EventKind::COUNT] = 3;

@@ -26,16 +26,23 @@ pub enum ModelName {
 }
 
 impl ModelName {
+    /// Every model with its name, as the API and the CLI write it.
+    pub const ALL: [(ModelName, &'static str); 6] = [
+        (ModelName::Bgnbd, "bgnbd"),
+        (ModelName::Mbgnbd, "mbgnbd"),
+        (ModelName::ParetoNbd, "pareto-nbd"),
+        (ModelName::GammaGamma, "gamma-gamma"),
+        (ModelName::Bgbb, "bgbb"),
+        (ModelName::Sbg, "sbg"),
+    ];
+
     pub fn parse(s: &str) -> Option<ModelName> {
-        Some(match s {
-            "bgnbd" => ModelName::Bgnbd,
-            "mbgnbd" => ModelName::Mbgnbd,
-            "pareto-nbd" => ModelName::ParetoNbd,
-            "gamma-gamma" => ModelName::GammaGamma,
-            "bgbb" => ModelName::Bgbb,
-            "sbg" => ModelName::Sbg,
-            _ => return None,
-        })
+        Self::ALL.iter().find(|m| m.1 == s).map(|m| m.0)
+    }
+
+    /// The names, for messages: `bgnbd, mbgnbd, …`.
+    pub fn names() -> String {
+        Self::ALL.map(|m| m.1).join(", ")
     }
 
     /// Parameter names, in the literature's order.
@@ -754,6 +761,10 @@ mod tests {
         .unwrap();
         assert_eq!(sbg.survival.unwrap().len(), 13);
         assert_eq!(ModelName::parse("pareto-nbd"), Some(ModelName::ParetoNbd));
+        for (m, name) in ModelName::ALL {
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{name}\""));
+            assert_eq!(ModelName::parse(name), Some(m));
+        }
         let t = read_table(
             "ID,x,t_x,T,zbar\n1,2,30.43,38.86,22.35\n2,1,1.71,38.86,11.77\n",
             ModelName::Bgnbd,

@@ -16,12 +16,7 @@ fn model_arg(model: &JsValue) -> Result<ModelName> {
     model
         .as_string()
         .and_then(|m| ModelName::parse(&m))
-        .ok_or_else(|| {
-            arg_error(
-                "model",
-                "one of bgnbd, mbgnbd, pareto-nbd, gamma-gamma, bgbb, sbg",
-            )
-        })
+        .ok_or_else(|| arg_error("model", &format!("one of {}", ModelName::names())))
 }
 
 /// Reads model input: an object of columns, each a Float64Array (copied once) or an array of

@@ -133,3 +133,53 @@ test('in the browser, the models fit and predict, and scores carry relationships
   assert.ok(got.firstClient.value.pAlive > 0 && got.firstClient.value.pAlive <= 1);
   assert.deepEqual(got.history, s.history({ period: 'month', periods: 6, clients: false }).portfolio.map((x) => x.statusCounts));
 });
+
+test('the browser entry loads nothing at import, honours init(url), and reports a failed load once', async () => {
+  const page = await browser.newPage();
+  const wasmRequests = [];
+  const errors = [];
+  page.on('request', (r) => r.url().endsWith('.wasm') && wasmRequests.push(new URL(r.url()).pathname));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${base}/www/blank.html`);
+  const got = await page.evaluate(async () => {
+    const m = await import('/pkg/browser.js');
+    await new Promise((r) => setTimeout(r, 300));
+    const before = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length;
+    let failure = null;
+    try {
+      await m.init('/pkg/missing.wasm');
+    } catch (e) {
+      failure = String(e);
+    }
+    // The first init decides; ready rejected with it, without an unhandled rejection.
+    let readyFailure = null;
+    try {
+      await m.ready;
+    } catch (e) {
+      readyFailure = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    return { before, failure, readyFailure };
+  });
+  assert.equal(got.before, 0, 'no .wasm fetched at import');
+  assert.deepEqual(wasmRequests, ['/pkg/missing.wasm'], 'init(url) fetches that url, and only it');
+  assert.match(got.failure, /404|fetch|magic|MIME/i);
+  assert.equal(got.readyFailure, got.failure);
+  assert.deepEqual(errors.filter((e) => !/404|Failed to load resource/.test(e)), [], 'no unhandled rejection');
+  // A custom URL that works: the module loads from there.
+  const page2 = await browser.newPage();
+  const requests2 = [];
+  page2.on('request', (r) => r.url().endsWith('.wasm') && requests2.push(new URL(r.url()).pathname));
+  await page2.goto(`${base}/www/blank.html`);
+  const n = await page2.evaluate(async () => {
+    const m = await import('/pkg/full/browser.js');
+    await m.init('/pkg/full/rapport_bg.wasm');
+    await m.ready;
+    const s = new m.Scorer();
+    s.ingest([{ clientId: 'a', timestamp: '2024-06-01', kind: 'usage' }]);
+    return s.score().clients.length;
+  });
+  assert.equal(n, 1);
+  assert.deepEqual(requests2, ['/pkg/full/rapport_bg.wasm']);
+});

@@ -22,7 +22,13 @@ import {
   type PlayKind,
   type History,
   type Point,
+  type StatusReasonCode,
+  type EngagementReasonCode,
+  type WarningCode,
+  type IngestOptions,
+  type CsvReader,
 } from '../../pkg/index.js';
+import { init as initManual } from '../../pkg/manual.js';
 
 async function main(): Promise<void> {
   await init();
@@ -88,6 +94,27 @@ async function main(): Promise<void> {
   }
   void [skipped, status, score, atRisk, kinds];
 
+  // Reason and warning codes are unions of their strings.
+  const reasonCode: StatusReasonCode | undefined = report.clients[0]?.statusReason.code;
+  const engagementCode: EngagementReasonCode | undefined = report.clients[0]?.engagement.reasons[0]?.code;
+  const warning: WarningCode | undefined = report.warnings[0]?.code;
+  const quadrantCode: Uppercase<LoyaltyQuadrant> | undefined = insights.clients[0]?.relationship.quadrantReason.code;
+  const skippedCode: ErrorCode | undefined = summary.issues[0]?.code;
+  const parts: IngestOptions = { rowOffset: 1000 };
+  scorer.ingest(events, parts);
+  const reader: CsvReader = scorer.csvReader({ columns: { clientId: 'id' } });
+  reader.push('id,timestamp,kind\n');
+  reader.push(new Uint8Array([97]));
+  scorer.ingestCsvReader(reader);
+  await initManual(new URL('https://example.com/rapport_bg.wasm'));
+  void [reasonCode, engagementCode, warning, quadrantCode, skippedCode];
+  // @ts-expect-error reason codes are a closed set
+  const badReason: StatusReasonCode = 'SLEEPY';
+  // @ts-expect-error warning codes are a closed set
+  const badWarning: WarningCode = 'ODD';
+  // @ts-expect-error the manual entry needs its input
+  void initManual();
+  void [badReason, badWarning];
   // @ts-expect-error unknown option keys are rejected by the types too
   new Scorer({ asof: '2024-06-30' });
   // @ts-expect-error mode is a closed set
