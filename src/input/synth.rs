@@ -203,6 +203,19 @@ fn event(rng: &mut SplitMix64, p: &Plan, ci: usize, kind: EventKind) -> Row {
     )
 }
 
+/// A count given as a number: a whole number from 0 to [`MAX_EVENTS`], named `field` in the error.
+pub fn count(v: f64, field: &str) -> Result<usize> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= MAX_EVENTS as f64 {
+        Ok(v as usize)
+    } else {
+        Err(RapportError::new(
+            ErrorCode::InvalidArgument,
+            format!("{field} must be a whole number from 0 to {MAX_EVENTS}, got {v}"),
+        )
+        .with_field(field))
+    }
+}
+
 /// Generates exactly `events` events over `clients` clients (at least one event per client, so
 /// `events` must be at least `clients`, and at most [`MAX_EVENTS`]), over the 365 days ending
 /// 2024-06-30.

@@ -96,8 +96,9 @@ pub fn version() -> String {
 /// Deterministic synthetic events (SaaS-like usage, purchases, tickets, feedback) as columns,
 /// for demos and benchmarks: the same seed gives the same events.
 #[wasm_bindgen(js_name = generateEvents, unchecked_return_type = "ColumnarEvents")]
-pub fn generate_events(seed: f64, clients: u32, events: u32) -> Result<JsValue, JsValue> {
-    let d = synth::generate(synth::seed(seed)?, clients as usize, events as usize)?;
+pub fn generate_events(seed: f64, clients: f64, events: f64) -> Result<JsValue, JsValue> {
+    let (clients, events) = (synth::count(clients, "clients")?, synth::count(events, "events")?);
+    let d = synth::generate(synth::seed(seed)?, clients, events)?;
     let o = object();
     let strs = |v: &[String]| {
         v.iter()
