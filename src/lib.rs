@@ -2,8 +2,9 @@
 //!
 //! The modules follow the data, and each imports only those before it:
 //!
-//! 1. [`error`], [`codes`], [`options`], [`text`] — what every layer shares: coded errors, the
-//!    code enums, option checks that name their key, and how numbers read in reports.
+//! 1. [`error`], [`codes`], [`memory`], [`options`], [`text`] — what every layer shares: coded
+//!    errors, the code enums, running short of memory without dying, option checks that name
+//!    their key, and how numbers read in reports.
 //! 2. [`input`] — events as they arrive (objects, JSON, CSV, typed columns), checked into
 //!    batches.
 //! 3. [`ledger`] — one order-independent record per client, merges and snapshots.
@@ -21,6 +22,7 @@ pub mod codes;
 pub mod error;
 pub mod input;
 pub mod ledger;
+pub mod memory;
 pub mod models;
 pub mod options;
 pub mod report;

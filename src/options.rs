@@ -75,10 +75,10 @@ pub fn weights(key: &str, members: &[(&str, f64)]) -> Result<()> {
         non_negative(&format!("{key}.{name}"), *v)?;
         sum += v;
     }
-    if sum > 0.0 {
+    if sum > 0.0 && sum.is_finite() {
         Ok(())
     } else {
-        Err(bad(key, "weights must sum to a positive number"))
+        Err(bad(key, "weights must sum to a positive, finite number"))
     }
 }
 

@@ -10,8 +10,8 @@ use super::intern::{intern, Index};
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::options;
 
-/// Most events one batch may hold.
-pub const MAX_BATCH_EVENTS: usize = 50_000_000;
+/// Most events one batch may hold: with the copies an ingest makes, about 2 GB of wasm's 4 GiB.
+pub const MAX_BATCH_EVENTS: usize = 20_000_000;
 /// Most skipped rows a batch lists (all are counted).
 pub const MAX_ISSUES: u32 = 100_000;
 /// Sentinel for "no feature" in [`BatchEvent::feature`] and in columnar feature indices.
@@ -211,9 +211,15 @@ impl BatchBuilder {
         }
     }
 
-    fn check_size(&self) -> Result<()> {
+    fn check_size(&mut self) -> Result<()> {
         if self.batch.rows as usize >= MAX_BATCH_EVENTS {
             return Err(too_many());
+        }
+        // Grow in steps the allocator may refuse, and stop when memory ran short.
+        if self.batch.events.len() == self.batch.events.capacity() {
+            crate::memory::check()?;
+            let more = self.batch.events.len().clamp(1024, 1 << 22);
+            crate::memory::reserve(&mut self.batch.events, more)?;
         }
         Ok(())
     }
@@ -257,10 +263,10 @@ impl BatchBuilder {
         clients: Vec<String>,
         features: Vec<String>,
         events: usize,
-    ) {
+    ) -> Result<()> {
         self.batch.clients = clients;
         self.batch.features = features;
-        self.batch.events.reserve(events);
+        crate::memory::reserve(&mut self.batch.events, events)
     }
 
     /// Rows read so far.

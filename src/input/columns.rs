@@ -86,7 +86,7 @@ pub fn from_columns(c: &Columns<'_>, policy: Policy) -> Result<Batch> {
             .map(|s| s.trim().to_string())
             .collect(),
         n,
-    );
+    )?;
     let (nc, nf) = (c.client_ids.len() as u32, c.feature_names.len() as u32);
     for i in 0..n {
         match column_event(c, i, nc, nf) {

@@ -428,6 +428,10 @@ impl CsvReader {
     /// Reads the records `bytes` completes. In strict mode the first bad row is an error, and
     /// the reader refuses everything after it.
     pub fn push(&mut self, bytes: &[u8]) -> Result<()> {
+        crate::memory::call(|| self.push_unguarded(bytes))
+    }
+
+    fn push_unguarded(&mut self, bytes: &[u8]) -> Result<()> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }

@@ -10,35 +10,111 @@ use super::event::{EventParts, RawEvent, TimestampRef};
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::options::strip_position;
 
-/// Reads a JSON array of event objects. A row that is not an object of the right shape is a
-/// bad row (named by index and field), not a failure of the whole text.
-pub fn from_json(text: &str, policy: Policy) -> Result<Batch> {
-    // Fast path: one pass that borrows strings from the text. Any row of the wrong shape makes
-    // it fail as a whole; the careful path below then finds and names that row.
-    if let Ok(rows) = serde_json::from_str::<Vec<BorrowedEvent<'_>>>(text) {
-        let mut b = BatchBuilder::new(policy);
-        for (i, r) in rows.iter().enumerate() {
-            b.push(i as u64 + 1, &r.parts(), &same)?;
-        }
-        return b.finish();
+/// Reads a JSON array of event objects given as UTF-8. A row that is not an object of the
+/// right shape is a bad row (named by index and field), not a failure of the whole text.
+///
+/// The array is read element by element into the batch, so memory holds what the batch keeps
+/// and no more, and a strict batch stops at its first bad row. The fast path reads each
+/// element straight into an event; a row of the wrong shape stops it, and the careful path
+/// reads the text again, each element first as raw text, so the bad row is named.
+pub fn from_json(text: impl AsRef<[u8]>, policy: Policy) -> Result<Batch> {
+    let text = text.as_ref();
+    match read_rows(text, policy, false) {
+        Ok(b) => Ok(b),
+        Err(Some(e)) => Err(e),
+        // A row of the wrong shape, or text that is not JSON: read again, carefully.
+        Err(None) => read_rows(text, policy, true).map_err(|e| {
+            e.unwrap_or_else(|| RapportError::new(ErrorCode::InvalidJson, "events must be a JSON array of objects"))
+        }),
     }
-    // First split the array into raw elements (checks the syntax of the whole text at once),
-    // then read each element on its own, so a bad row is named without building a JSON tree.
-    let rows: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|e| {
-        RapportError::new(
+}
+
+/// Reads the array into a batch. `Err(Some(e))` is the error to report; `Err(None)` (fast
+/// path only) says the text needs the careful path.
+fn read_rows(text: &[u8], policy: Policy, careful: bool) -> std::result::Result<Batch, Option<RapportError>> {
+    let mut b = BatchBuilder::new(policy);
+    let mut rows = Rows {
+        b: &mut b,
+        careful,
+        started: false,
+        row: 0,
+        stop: None,
+    };
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let read = serde::Deserializer::deserialize_seq(&mut de, &mut rows);
+    if let Some(e) = rows.stop.take() {
+        return Err(Some(e));
+    }
+    let (started, row) = (rows.started, rows.row);
+    let bad = |e: serde_json::Error, at: Option<u64>| {
+        let err = RapportError::new(
             ErrorCode::InvalidJson,
             format!("events must be a JSON array of objects: {e}"),
-        )
-    })?;
-    let mut b = BatchBuilder::new(policy);
-    for (i, raw) in rows.into_iter().enumerate() {
-        let row = i as u64 + 1;
-        match record_from_json(raw.get()) {
-            Ok(r) => b.push(row, &r.parts(), &same)?,
-            Err(e) => b.reject(row, e)?,
+        );
+        Some(match at {
+            Some(r) => err.at_row(r),
+            None => err,
+        })
+    };
+    match read {
+        Err(_) if !careful => return Err(None),
+        Err(e) => return Err(bad(e, started.then_some(row + 1))),
+        Ok(()) => {}
+    }
+    if let Err(e) = de.end() {
+        return Err(bad(e, None));
+    }
+    b.finish().map_err(Some)
+}
+
+/// Reads the elements of the array into the batch.
+struct Rows<'b> {
+    b: &'b mut BatchBuilder,
+    careful: bool,
+    /// Whether the array has begun (an error after that is in a row).
+    started: bool,
+    /// Rows read so far.
+    row: u64,
+    /// The error that ended a strict batch.
+    stop: Option<RapportError>,
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut Rows<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of event objects")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        self.started = true;
+        loop {
+            let row = self.row + 1;
+            let added = if self.careful {
+                let Some(raw) = seq.next_element::<&'de serde_json::value::RawValue>()? else {
+                    return Ok(());
+                };
+                self.row = row;
+                match record_from_json(raw.get()) {
+                    Ok(r) => self.b.push(row, &r.parts(), &same),
+                    Err(e) => self.b.reject(row, e),
+                }
+            } else {
+                let Some(ev) = seq.next_element::<BorrowedEvent<'de>>()? else {
+                    return Ok(());
+                };
+                self.row = row;
+                self.b.push(row, &ev.parts(), &same)
+            };
+            if let Err(e) = added {
+                self.stop = Some(e);
+                return Err(serde::de::Error::custom("stopped"));
+            }
         }
     }
-    b.finish()
 }
 
 /// An event read from JSON text without copying its strings (escaped strings are unescaped
@@ -142,7 +218,9 @@ impl BorrowedEvent<'_> {
     }
 }
 
-fn record_from_json(text: &str) -> Result<RawEvent> {
+/// One event object read from its JSON text, each bad field named.
+pub fn record_from_json(text: &str) -> Result<RawEvent> {
+    let text = text.trim_start();
     if !text.starts_with('{') {
         return Err(RapportError::new(
             ErrorCode::InvalidField,

@@ -21,6 +21,10 @@ use crate::input::intern::{intern, Index};
 
 /// Most clients a ledger holds.
 pub const MAX_CLIENTS: usize = 20_000_000;
+/// Most distinct feature names a ledger holds. A product has tens or hundreds of features;
+/// more than this says the column holds something else (ids, free text), and each client's
+/// feature set would grow without bound.
+pub const MAX_FEATURES: usize = 100_000;
 
 /// All clients' records, with client ids and feature names interned.
 #[derive(Clone, Debug, Default)]
@@ -84,8 +88,9 @@ impl Ledger {
         self.records.iter().map(|r| r.last_ms).max()
     }
 
-    /// Fails if adding these clients would grow the ledger past [`MAX_CLIENTS`].
-    fn check_room(&self, ids: &[String]) -> Result<()> {
+    /// Fails if adding these clients and features would grow the ledger past [`MAX_CLIENTS`]
+    /// or [`MAX_FEATURES`], or memory could not hold them; reserves room for them otherwise.
+    fn check_room(&mut self, ids: &[String], features: &[String]) -> Result<()> {
         let fresh = ids
             .iter()
             .filter(|c| !self.index.contains_key(c.as_str()))
@@ -96,7 +101,22 @@ impl Ledger {
                 format!("a ledger may hold at most {MAX_CLIENTS} clients"),
             ));
         }
-        Ok(())
+        let fresh_features = features
+            .iter()
+            .filter(|f| !self.feature_index.contains_key(f.as_str()))
+            .count();
+        if self.features.len() + fresh_features > MAX_FEATURES {
+            return Err(RapportError::new(
+                ErrorCode::TooLarge,
+                format!("a ledger may hold at most {MAX_FEATURES} distinct features; is the feature column holding ids?"),
+            )
+            .with_field("feature"));
+        }
+        let too_large = |_| RapportError::new(ErrorCode::TooLarge, "not enough memory for these clients");
+        self.records.try_reserve(fresh).map_err(too_large)?;
+        self.ids.try_reserve(fresh).map_err(too_large)?;
+        self.index.try_reserve(fresh).map_err(too_large)?;
+        crate::memory::check()
     }
 
     /// Ledger ids of a batch's clients (adding new ones), and how many were new.
@@ -126,10 +146,11 @@ impl Ledger {
     /// Adds a validated batch. Fails, before changing anything, only if the ledger would grow
     /// past [`MAX_CLIENTS`].
     pub fn apply(&mut self, batch: &Batch) -> Result<ApplyStats> {
-        self.check_room(&batch.clients)?;
+        self.check_room(&batch.clients, &batch.features)?;
+        let mut sorted = crate::memory::vec_with_capacity(batch.events.len())?;
         let (client_map, new_clients) = self.intern_clients(&batch.clients);
         let feature_map = self.intern_features(&batch.features);
-        let sorted = bucket_order(&batch.events, &client_map, self.records.len());
+        bucket_order(&batch.events, &client_map, self.records.len(), &mut sorted);
         let mut dirty = Vec::new();
         for ev in &sorted {
             let feature = match ev.feature {
@@ -154,7 +175,7 @@ impl Ledger {
 
     /// Merges another ledger into this one: the result is the ledger of both event sets.
     pub fn merge(&mut self, other: &Ledger) -> Result<ApplyStats> {
-        self.check_room(&other.ids)?;
+        self.check_room(&other.ids, &other.features)?;
         let fmap = self.intern_features(&other.features);
         let mut new_clients = 0;
         for (id, rec) in other.ids.iter().zip(&other.records) {
@@ -205,7 +226,12 @@ impl Ledger {
 /// streams), so that the records a bucket touches stay in cache while its events are applied.
 /// Applying a time-ordered batch directly jumps to a random record at every event, and visiting
 /// events in client order reads the batch at random instead: both are dominated by cache misses.
-fn bucket_order(events: &[BatchEvent], client_map: &[u32], clients: usize) -> Vec<BatchEvent> {
+fn bucket_order(
+    events: &[BatchEvent],
+    client_map: &[u32],
+    clients: usize,
+    sorted: &mut Vec<BatchEvent>,
+) {
     const BUCKET_SHIFT: u32 = 8;
     let buckets = (clients >> BUCKET_SHIFT) + 1;
     let mut start = vec![0usize; buckets + 1];
@@ -215,7 +241,7 @@ fn bucket_order(events: &[BatchEvent], client_map: &[u32], clients: usize) -> Ve
     for i in 1..start.len() {
         start[i] += start[i - 1];
     }
-    let mut sorted = vec![BatchEvent::EMPTY; events.len()];
+    sorted.resize(events.len(), BatchEvent::EMPTY);
     for ev in events {
         let ci = client_map[ev.client as usize];
         let slot = &mut start[(ci >> BUCKET_SHIFT) as usize];
@@ -224,7 +250,6 @@ fn bucket_order(events: &[BatchEvent], client_map: &[u32], clients: usize) -> Ve
         sorted[*slot] = moved;
         *slot += 1;
     }
-    sorted
 }
 
 impl PartialEq for Ledger {

@@ -251,8 +251,24 @@ fn summary_rows(data: &ModelData, n: usize) -> Vec<SummaryRow> {
         .collect()
 }
 
+/// The rows of BG/BB data, unchecked.
+fn pattern_rows(data: &ModelData, n: usize) -> Vec<PatternRow> {
+    (0..n)
+        .map(|i| PatternRow {
+            frequency: data.frequency[i],
+            recency: data.recency[i],
+            periods: data.periods[i],
+            weight: weight(data, i),
+        })
+        .collect()
+}
+
 /// Fits a model by maximum likelihood.
 pub fn fit(model: ModelName, data: &ModelData) -> Result<Fit> {
+    crate::memory::call(|| fit_unguarded(model, data))
+}
+
+fn fit_unguarded(model: ModelName, data: &ModelData) -> Result<Fit> {
     let n = rows_of(model, data)?;
     Ok(match model {
         ModelName::Bgnbd => BgNbd::fit(&summary_rows(data, n))?.1,
@@ -268,17 +284,7 @@ pub fn fit(model: ModelName, data: &ModelData) -> Result<Fit> {
                 .collect();
             GammaGamma::fit(&rows)?.1
         }
-        ModelName::Bgbb => {
-            let rows: Vec<PatternRow> = (0..n)
-                .map(|i| PatternRow {
-                    frequency: data.frequency[i],
-                    recency: data.recency[i],
-                    periods: data.periods[i],
-                    weight: weight(data, i),
-                })
-                .collect();
-            BgBb::fit(&rows)?.1
-        }
+        ModelName::Bgbb => BgBb::fit(&pattern_rows(data, n))?.1,
         ModelName::Sbg => ShiftedBetaGeometric::fit(&data.survivors)?.1,
     })
 }
@@ -452,6 +458,15 @@ pub fn predict(
     data: &ModelData,
     opts: &PredictOptions,
 ) -> Result<Predictions> {
+    crate::memory::call(|| predict_unguarded(model, params, data, opts))
+}
+
+fn predict_unguarded(
+    model: ModelName,
+    params: &[(String, f64)],
+    data: &ModelData,
+    opts: &PredictOptions,
+) -> Result<Predictions> {
     let p = params_vec(model, params)?;
     if !(opts.horizon.is_finite() && opts.horizon >= 0.0) {
         return Err(RapportError::new(
@@ -469,7 +484,14 @@ pub fn predict(
             alpha: p[0],
             beta: p[1],
         };
-        let periods = h.round().clamp(0.0, 100_000.0) as usize;
+        if h > super::bg_bb::MAX_OPPORTUNITIES {
+            return Err(RapportError::new(
+                ErrorCode::InvalidConfig,
+                format!("horizon must be at most {} periods for sbg, got {h}", super::bg_bb::MAX_OPPORTUNITIES),
+            )
+            .with_field("horizon"));
+        }
+        let periods = h.round() as usize;
         return Ok(Predictions {
             survival: Some(m.survival(periods)),
             retention: Some(m.retention(periods)),
@@ -503,6 +525,7 @@ pub fn predict(
                 gamma: p[2],
                 delta: p[3],
             };
+            PatternRow::check_all(&pattern_rows(data, n))?;
             Ok(Predictions {
                 p_alive: Some(
                     (0..n)
@@ -637,6 +660,14 @@ pub struct ModelTable {
 /// (ignoring case; `monetary` also as `monetary_value`, as lifetimes writes it). Errors name the
 /// row (1-based, header not counted) and the file's column.
 pub fn read_table(
+    text: &str,
+    model: ModelName,
+    columns: &[(String, String)],
+) -> Result<ModelTable> {
+    crate::memory::call(|| read_table_unguarded(text, model, columns))
+}
+
+fn read_table_unguarded(
     text: &str,
     model: ModelName,
     columns: &[(String, String)],

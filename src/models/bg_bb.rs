@@ -37,6 +37,47 @@ pub struct PatternRow {
     pub weight: f64,
 }
 
+/// Most purchase opportunities a row may have. The likelihood sums one term per opportunity
+/// after the last transaction, and BG/BB is a model of a few dozen discrete occasions (years
+/// of donations, annual events); a row with more is a mistake, refused rather than summed.
+pub const MAX_OPPORTUNITIES: f64 = 10_000.0;
+
+impl PatternRow {
+    /// Checks every row: whole numbers 0 ≤ frequency ≤ recency ≤ periods ≤
+    /// [`MAX_OPPORTUNITIES`], recency 0 when frequency is 0, and a positive weight.
+    pub fn check_all(rows: &[PatternRow]) -> Result<()> {
+        for (i, r) in rows.iter().enumerate() {
+            let ok = r.periods.is_finite()
+                && r.periods >= 1.0
+                && r.periods.fract() == 0.0
+                && r.frequency >= 0.0
+                && r.frequency.fract() == 0.0
+                && r.frequency <= r.recency.max(0.0)
+                && r.recency <= r.periods
+                && r.recency.fract() == 0.0
+                && (r.frequency > 0.0 || r.recency == 0.0)
+                && r.weight.is_finite()
+                && r.weight > 0.0;
+            if !ok {
+                return Err(RapportError::new(
+                    ErrorCode::InvalidSummary,
+                    "a BG/BB row needs whole numbers 0 <= frequency <= recency <= periods (recency 0 when frequency is 0) and a positive weight",
+                )
+                .at_row(i as u64 + 1));
+            }
+            if r.periods > MAX_OPPORTUNITIES {
+                return Err(RapportError::new(
+                    ErrorCode::InvalidSummary,
+                    format!("periods {} is more opportunities than BG/BB takes (at most {MAX_OPPORTUNITIES})", r.periods),
+                )
+                .at_row(i as u64 + 1)
+                .with_field("periods"));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl BgBb {
     pub const NAMES: [&'static str; 4] = ["alpha", "beta", "gamma", "delta"];
 
@@ -111,25 +152,7 @@ impl BgBb {
     }
 
     pub fn fit(rows: &[PatternRow]) -> Result<(BgBb, Fit)> {
-        for (i, r) in rows.iter().enumerate() {
-            let ok = r.periods.is_finite()
-                && r.periods >= 1.0
-                && r.periods.fract() == 0.0
-                && r.frequency >= 0.0
-                && r.frequency.fract() == 0.0
-                && r.frequency <= r.recency.max(0.0)
-                && r.recency <= r.periods
-                && r.recency.fract() == 0.0
-                && (r.frequency > 0.0 || r.recency == 0.0)
-                && r.weight > 0.0;
-            if !ok {
-                return Err(RapportError::new(
-                    ErrorCode::InvalidSummary,
-                    "a BG/BB row needs whole numbers 0 <= frequency <= recency <= periods (recency 0 when frequency is 0) and a positive weight",
-                )
-                .at_row(i as u64 + 1));
-            }
-        }
+        PatternRow::check_all(rows)?;
         if rows.iter().all(|r| r.frequency == 0.0) {
             return Err(RapportError::new(
                 ErrorCode::FitFailed,

@@ -17,7 +17,7 @@ use super::portfolio::{
     StatusCounts,
 };
 use super::scorer::Scorer;
-use crate::error::Result;
+use crate::error::{ErrorCode, RapportError, Result};
 use crate::input::event::TimestampInput;
 use crate::input::time::{self, day_of};
 use crate::options;
@@ -234,6 +234,11 @@ fn moves(pairs: Vec<(String, String, &str)>) -> Vec<Move> {
     out
 }
 
+/// Most client assessments one history makes (clients × dates scored): its cost in time.
+pub const MAX_ASSESSMENTS: u64 = 50_000_000;
+/// Most points of client series one history returns (clients × periods, with `clients`).
+pub const MAX_POINTS: u64 = 10_000_000;
+
 impl HistoryOptions {
     /// Checks the values that have no default from the scorer.
     pub fn check(&self) -> Result<()> {
@@ -325,18 +330,39 @@ impl Scorer {
     /// Scores over time: see the module documentation.
     pub fn history(&self, o: &HistoryOptions) -> Result<History> {
         o.check()?;
+        crate::memory::call(|| self.history_checked(o))
+    }
+
+    /// Refuses a history whose size is past the limits, before any work.
+    fn check_size(&self, dates: usize, clients: bool) -> Result<()> {
+        let n = self.ledger().len() as u64;
+        let assessments = n * (dates as u64 + 2);
+        let too_large = |what: String| Err(RapportError::new(ErrorCode::TooLarge, what));
+        if assessments > MAX_ASSESSMENTS {
+            return too_large(format!("a history of {n} clients over {dates} dates is {assessments} assessments; the limit is {MAX_ASSESSMENTS}: ask for fewer periods"));
+        }
+        if clients && n * dates as u64 > MAX_POINTS {
+            return too_large(format!("{n} clients over {dates} dates are more than {MAX_POINTS} points: ask with `clients: false`, or for fewer periods"));
+        }
+        Ok(())
+    }
+
+    fn history_checked(&self, o: &HistoryOptions) -> Result<History> {
         let cfg = &self.config().options;
         let last = day_of(self.resolve_as_of(&o.as_of)?);
         let period = o.period.unwrap_or(cfg.period);
         let ends = period_ends(last, period, o.periods.unwrap_or(cfg.periods));
+        self.check_size(ends.len(), o.clients)?;
         let from = date(&o.from, "from")?.unwrap_or(ends[0]);
         let to = date(&o.to, "to")?.unwrap_or(last);
         if from > to {
             return Err(options::bad("from", "must not be after `to`"));
         }
         let ctx = Context::new(self);
-        let series: Vec<Vec<Option<Point>>> =
-            ends.iter().map(|&d| points_at(self, &ctx, d)).collect();
+        let series = ends
+            .iter()
+            .map(|&d| crate::memory::check().map(|()| points_at(self, &ctx, d)))
+            .collect::<Result<Vec<Vec<Option<Point>>>>>()?;
         // The comparison dates' points: a period end's series, borrowed, or scored afresh.
         let at = |d: i32| -> std::borrow::Cow<'_, [Option<Point>]> {
             match ends.iter().position(|&e| e == d) {

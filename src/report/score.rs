@@ -10,7 +10,10 @@ use super::portfolio::{
 };
 use super::scorer::Scorer;
 use super::types::{ClientScore, Report, Warning, WarningCode};
-use crate::error::Result;
+use crate::error::{ErrorCode, RapportError, Result};
+
+/// Most clients one `score` report lists.
+pub const MAX_REPORT_CLIENTS: usize = 200_000;
 use crate::input::event::EventKind;
 use crate::input::time::{self, day_of};
 use crate::models::clients::{ClientValue, CustomerBase};
@@ -56,12 +59,26 @@ struct LeftOut {
 }
 
 impl Scorer {
-    /// Scores every client as of the configured date (or `options.asOf`).
+    /// Scores every client as of the configured date (or `options.asOf`). Refused with
+    /// `TOO_LARGE` past [`MAX_REPORT_CLIENTS`] clients.
     pub fn score(&self, options: &ScoreOptions) -> Result<Report> {
+        if self.ledger().len() > MAX_REPORT_CLIENTS {
+            return Err(RapportError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "a report lists at most {MAX_REPORT_CLIENTS} clients (about 2.4 KB of JSON each; a JavaScript string holds at most 512 MiB), and this ledger has {}",
+                    self.ledger().len()
+                ),
+            ));
+        }
+        crate::memory::call(|| self.report(options))
+    }
+
+    fn report(&self, options: &ScoreOptions) -> Result<Report> {
         let as_of_ms = self.resolve_as_of(&options.as_of)?;
         let as_of = day_of(as_of_ms);
         let base = self.customer_base(options, as_of_ms)?;
-        let (assessed, left_out) = self.assess_all(as_of);
+        let (assessed, left_out) = self.assess_all(as_of)?;
         let mut rfms = self.rfm_scores(&assessed, as_of);
         let scored: Vec<Scored> = assessed
             .into_iter()
@@ -93,14 +110,15 @@ impl Scorer {
     }
 
     /// Every client active by `as_of`, sorted by id, and what was left out.
-    fn assess_all(&self, as_of: i32) -> (Vec<(usize, Assessment)>, LeftOut) {
+    fn assess_all(&self, as_of: i32) -> Result<(Vec<(usize, Assessment)>, LeftOut)> {
         let ledger = self.ledger();
         let ctx = Context::new(self);
         let mut order: Vec<usize> = (0..ledger.len()).collect();
         order.sort_unstable_by(|&a, &b| ledger.client_id(a).cmp(ledger.client_id(b)));
         let mut left_out = LeftOut::default();
-        let mut assessed = Vec::with_capacity(order.len());
+        let mut assessed = crate::memory::vec_with_capacity(order.len())?;
         for i in order {
+            crate::memory::check()?;
             let rec = ledger.record(i);
             let upto = activity::days_until(rec, as_of);
             left_out.events += rec.days[upto.len()..]
@@ -112,7 +130,7 @@ impl Scorer {
                 None => left_out.clients += 1,
             }
         }
-        (assessed, left_out)
+        Ok((assessed, left_out))
     }
 
     /// RFM over the clients scored that have a purchase, in the order of `assessed`.
@@ -365,7 +383,6 @@ impl Scorer {
         options: &ScoreOptions,
         _as_of_ms: i64,
     ) -> Result<Option<CustomerBase>> {
-        use crate::error::{ErrorCode, RapportError};
         match options.customer_base {
             Some(_) => Err(RapportError::new(
                 ErrorCode::InvalidConfig,

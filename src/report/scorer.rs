@@ -9,6 +9,7 @@ use crate::input::event::{RawEvent, TimestampInput};
 use crate::input::records::ObjectColumns;
 use crate::input::{columns, json, records, time};
 use crate::ledger::Ledger;
+use crate::memory;
 
 /// Options, a ledger, and the rows lenient batches skipped.
 #[derive(Clone, Debug)]
@@ -54,6 +55,7 @@ impl Scorer {
 
     /// Applies a validated batch; on error nothing has changed.
     pub fn ingest_batch(&mut self, batch: Batch) -> Result<IngestSummary> {
+        memory::ready()?;
         let stats = self.ledger.apply(&batch)?;
         self.batches += 1;
         self.skipped += batch.skipped;
@@ -79,7 +81,7 @@ impl Scorer {
 
     pub fn ingest_records(&mut self, records: &[RawEvent]) -> Result<IngestSummary> {
         let policy = self.config.policy();
-        self.ingest_batch(records::from_records(records, policy)?)
+        self.ingest_batch(memory::call(|| records::from_records(records, policy))?)
     }
 
     /// Ingests an array of `rows` objects sorted into columns (the JavaScript path).
@@ -90,22 +92,28 @@ impl Scorer {
         o: &IngestOptions,
     ) -> Result<IngestSummary> {
         let policy = self.policy(o);
-        self.ingest_batch(records::from_objects(cols, rows, policy)?)
+        self.ingest_batch(memory::call(|| records::from_objects(cols, rows, policy))?)
     }
 
     pub fn ingest_json(&mut self, text: &str) -> Result<IngestSummary> {
-        self.ingest_json_with(text, &IngestOptions::default())
+        self.ingest_json_with(text.as_bytes(), &IngestOptions::default())
     }
 
-    pub fn ingest_json_with(&mut self, text: &str, o: &IngestOptions) -> Result<IngestSummary> {
+    /// A JSON array of events given as UTF-8 (a string that is not valid UTF-8 is a bad row).
+    pub fn ingest_json_with(&mut self, text: &[u8], o: &IngestOptions) -> Result<IngestSummary> {
         let policy = self.policy(o);
-        self.ingest_batch(json::from_json(text, policy)?)
+        self.ingest_batch(memory::call(|| json::from_json(text, policy))?)
     }
 
     pub fn ingest_csv(&mut self, text: &str, options: &CsvOptions) -> Result<IngestSummary> {
+        self.ingest_csv_bytes(text.as_bytes(), options)
+    }
+
+    /// CSV given as UTF-8 bytes (a field that is not valid UTF-8 is a bad row).
+    pub fn ingest_csv_bytes(&mut self, bytes: &[u8], options: &CsvOptions) -> Result<IngestSummary> {
         let mut reader = self.csv_reader(options)?;
-        reader.push(text.as_bytes())?;
-        self.ingest_batch(reader.finish()?)
+        memory::call(|| reader.push(bytes))?;
+        self.ingest_csv_reader(reader)
     }
 
     /// A reader for CSV events in chunks, under this scorer's mode; ingest what it read with
@@ -115,7 +123,7 @@ impl Scorer {
     }
 
     pub fn ingest_csv_reader(&mut self, reader: CsvReader) -> Result<IngestSummary> {
-        self.ingest_batch(reader.finish()?)
+        self.ingest_batch(memory::call(|| reader.finish())?)
     }
 
     pub fn ingest_columns(&mut self, cols: &columns::Columns<'_>) -> Result<IngestSummary> {
@@ -128,11 +136,12 @@ impl Scorer {
         o: &IngestOptions,
     ) -> Result<IngestSummary> {
         let policy = self.policy(o);
-        self.ingest_batch(columns::from_columns(cols, policy)?)
+        self.ingest_batch(memory::call(|| columns::from_columns(cols, policy))?)
     }
 
     /// Merges another scorer's ledger (e.g. from another shard or Worker) into this one.
     pub fn merge(&mut self, other: &Scorer) -> Result<()> {
+        memory::ready()?;
         self.ledger.merge(&other.ledger)?;
         Ok(())
     }
@@ -144,13 +153,13 @@ impl Scorer {
     /// A scorer with the given options over a ledger read from a snapshot.
     pub fn restore(bytes: &[u8], options: &ScorerOptions) -> Result<Scorer> {
         let mut s = Scorer::new(options)?;
-        s.ledger = Ledger::from_snapshot(bytes)?;
+        s.ledger = memory::call(|| Ledger::from_snapshot(bytes))?;
         Ok(s)
     }
 
     /// Merges a snapshot's ledger into this one.
     pub fn merge_snapshot(&mut self, bytes: &[u8]) -> Result<()> {
-        let other = Ledger::from_snapshot(bytes)?;
+        let other = memory::call(|| Ledger::from_snapshot(bytes))?;
         self.ledger.merge(&other)?;
         Ok(())
     }

@@ -13,7 +13,7 @@ mod error;
 mod models;
 mod scorer;
 
-use js_sys::{Float64Array, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Float64Array, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::input::event::EventKind;
@@ -73,12 +73,7 @@ struct ColumnarEvents {
 /// Whether a thrown value is a RapportError (an `Error` named `RapportError` with a `code`).
 #[wasm_bindgen(js_name = isRapportError, unchecked_return_type = "e is RapportError")]
 pub fn is_rapport_error(#[wasm_bindgen(unchecked_param_type = "unknown")] e: &JsValue) -> bool {
-    use wasm_bindgen::JsCast;
-    e.dyn_ref::<js_sys::Error>()
-        .is_some_and(|err| err.name() == "RapportError")
-        && Reflect::get(e, &JsValue::from_str("code"))
-            .ok()
-            .is_some_and(|c| c.is_string())
+    convert::is_rapport_error(e)
 }
 
 /// The event kinds, in code order: `eventKinds()[code]` is the name of kind `code`.

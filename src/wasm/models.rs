@@ -1,11 +1,10 @@
 //! The customer-base models' functions (the `full` build): `readModelTable`, `fitModel`,
 //! `predictModel`.
 
-use js_sys::{Array, Float64Array, Object};
+use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::convert::{self, get, object, set, to_js};
+use super::convert::{self, object, set, to_js};
 use super::error::arg_error;
 use crate::error::Result;
 use crate::models::api::{self, ModelData, ModelName, PredictOptions};
@@ -21,19 +20,12 @@ fn model_arg(model: &JsValue) -> Result<ModelName> {
 
 /// Reads model input: an object of columns, each a Float64Array (copied once) or an array of
 /// numbers.
-fn model_data(v: &JsValue) -> Result<ModelData> {
-    if !v.is_object() || Array::is_array(v) {
-        return Err(arg_error("data", "an object of columns"));
-    }
-    let keys: Vec<String> = Object::keys(v.unchecked_ref::<Object>())
-        .iter()
-        .filter_map(|k| k.as_string())
-        .collect();
+fn model_data(v: &JsValue) -> JsResult<ModelData> {
+    let (keys, columns) = convert::model_columns(v)?;
     ModelData::check_names(keys.iter().map(String::as_str))?;
     let mut data = ModelData::default();
-    for key in ModelData::COLUMNS {
-        if let (Some(dest), Some(col)) = (data.column_mut(key), convert::numbers(get(v, key), key)?)
-        {
+    for (key, col) in columns {
+        if let Some(dest) = data.column_mut(&key) {
             *dest = col;
         }
     }
@@ -49,7 +41,12 @@ pub fn read_model_table(
     #[wasm_bindgen(unchecked_param_type = "ModelName")] model: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "TableOptions")] options: JsValue,
 ) -> JsResult<JsValue> {
-    let text = convert::text_arg(&text, "text")?;
+    let text = String::from_utf8(convert::text_arg(&text, "text", false)?).map_err(|_| {
+        crate::error::RapportError::new(
+            crate::error::ErrorCode::InvalidCsv,
+            "the table holds text that is not well formed (a lone surrogate)",
+        )
+    })?;
     let model = model_arg(&model)?;
     let opts: api::TableOptions = convert::options(&options, "options")?;
     let columns: Vec<(String, String)> = opts.columns.into_iter().collect();

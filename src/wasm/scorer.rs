@@ -1,10 +1,8 @@
 //! The `Scorer` and `CsvReader` classes.
 
-use js_sys::{Array, Float64Array, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::convert::{self, get, to_js};
+use super::convert::{self, to_js, ColumnsIn};
 use super::error::arg_error;
 use crate::error::RapportError;
 use crate::input::batch::IngestOptions;
@@ -37,7 +35,7 @@ impl JsCsvReader {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] chunk: JsValue,
     ) -> JsResult<()> {
-        let bytes = convert::text_or_bytes(&chunk, "chunk")?;
+        let bytes = convert::text_arg(&chunk, "chunk", true)?;
         Ok(self.reader()?.push(&bytes)?)
     }
 
@@ -56,77 +54,18 @@ impl JsCsvReader {
     }
 }
 
-/// Events as typed columns, read from a `ColumnarEvents` object (copied once).
-struct ColumnsIn {
-    client_ids: Vec<String>,
-    feature_names: Vec<String>,
-    client_index: Vec<u32>,
-    timestamps: Vec<f64>,
-    kinds: Vec<u8>,
-    values: Option<Vec<f64>>,
-    messages: Option<Vec<f64>>,
-    costs: Option<Vec<f64>>,
-    feature_index: Option<Vec<u32>>,
-    reopened: Option<Vec<u8>>,
-}
-
-impl ColumnsIn {
-    fn read(columns: &JsValue) -> Result<ColumnsIn, RapportError> {
-        if !columns.is_object() {
-            return Err(arg_error("columns", "an object of typed arrays"));
-        }
-        let g = |k: &str| get(columns, k);
-        let f64s = |k: &str| {
-            convert::typed::<Float64Array>(g(k), k, "Float64Array", false)
-                .map(|o| o.map(|a| a.to_vec()))
-        };
-        Ok(ColumnsIn {
-            client_ids: convert::strings(g("clientIds"), "clientIds", true)?,
-            feature_names: convert::strings(g("featureNames"), "featureNames", false)?,
-            client_index: convert::typed::<Uint32Array>(
-                g("clientIndex"),
-                "clientIndex",
-                "Uint32Array",
-                true,
-            )?
-            .map_or_else(Vec::new, |a| a.to_vec()),
-            timestamps: convert::typed::<Float64Array>(
-                g("timestamps"),
-                "timestamps",
-                "Float64Array",
-                true,
-            )?
-            .map_or_else(Vec::new, |a| a.to_vec()),
-            kinds: convert::typed::<Uint8Array>(g("kinds"), "kinds", "Uint8Array", true)?
-                .map_or_else(Vec::new, |a| a.to_vec()),
-            values: f64s("values")?,
-            messages: f64s("messages")?,
-            costs: f64s("costs")?,
-            feature_index: convert::typed::<Uint32Array>(
-                g("featureIndex"),
-                "featureIndex",
-                "Uint32Array",
-                false,
-            )?
-            .map(|a| a.to_vec()),
-            reopened: convert::typed::<Uint8Array>(g("reopened"), "reopened", "Uint8Array", false)?
-                .map(|a| a.to_vec()),
-        })
-    }
-
-    fn columns(&self) -> Columns<'_> {
-        Columns {
-            client_ids: &self.client_ids,
-            client_index: &self.client_index,
-            timestamps: &self.timestamps,
-            kinds: &self.kinds,
-            values: self.values.as_deref(),
-            feature_names: &self.feature_names,
-            feature_index: self.feature_index.as_deref(),
-            messages: self.messages.as_deref(),
-            costs: self.costs.as_deref(),
-            reopened: self.reopened.as_deref(),
-        }
+fn columns_of(c: &ColumnsIn) -> Columns<'_> {
+    Columns {
+        client_ids: &c.client_ids,
+        client_index: &c.client_index,
+        timestamps: &c.timestamps,
+        kinds: &c.kinds,
+        values: c.values.as_deref(),
+        feature_names: &c.feature_names,
+        feature_index: c.feature_index.as_deref(),
+        messages: c.messages.as_deref(),
+        costs: c.costs.as_deref(),
+        reopened: c.reopened.as_deref(),
     }
 }
 
@@ -152,12 +91,8 @@ impl JsScorer {
         #[wasm_bindgen(unchecked_param_type = "RawEvent[]")] events: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IngestOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let arr = events
-            .dyn_into::<Array>()
-            .map_err(|_| arg_error("events", "an array of event objects"))?;
         let opts: IngestOptions = convert::options(&options, "options")?;
-        let cols = convert::object_columns(&arr);
-        let rows = arr.length() as usize;
+        let (cols, rows) = convert::object_columns(&events)?;
         Ok(to_js(&self.inner.ingest_objects(&cols, rows, &opts)?)?)
     }
 
@@ -168,7 +103,7 @@ impl JsScorer {
         text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IngestOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let text = convert::text_arg(&text, "text")?;
+        let text = convert::text_arg(&text, "text", false)?;
         let opts: IngestOptions = convert::options(&options, "options")?;
         Ok(to_js(&self.inner.ingest_json_with(&text, &opts)?)?)
     }
@@ -181,9 +116,9 @@ impl JsScorer {
         text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let text = convert::text_arg(&text, "text")?;
+        let text = convert::text_arg(&text, "text", false)?;
         let opts: CsvOptions = convert::options(&options, "options")?;
-        Ok(to_js(&self.inner.ingest_csv(&text, &opts)?)?)
+        Ok(to_js(&self.inner.ingest_csv_bytes(&text, &opts)?)?)
     }
 
     /// A reader for CSV events that arrive in chunks (a large file read piece by piece), under
@@ -215,10 +150,10 @@ impl JsScorer {
         #[wasm_bindgen(unchecked_param_type = "ColumnarEvents")] columns: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IngestOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let cols = ColumnsIn::read(&columns)?;
+        let cols = convert::columns_arg(&columns)?;
         let opts: IngestOptions = convert::options(&options, "options")?;
         Ok(to_js(
-            &self.inner.ingest_columns_with(&cols.columns(), &opts)?,
+            &self.inner.ingest_columns_with(&columns_of(&cols), &opts)?,
         )?)
     }
 
@@ -273,8 +208,14 @@ impl JsScorer {
     }
 
     /// Merges another scorer's ledger into this one (events of both, as if ingested here).
-    pub fn merge(&mut self, other: &JsScorer) -> JsResult<()> {
-        Ok(self.inner.merge(&other.inner)?)
+    /// A scorer merged with itself, a freed one, or something that is not a scorer is a coded
+    /// error, and this scorer stays as it was.
+    pub fn merge(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Scorer")] other: JsValue,
+    ) -> JsResult<()> {
+        let bytes = convert::snapshot_of(&other)?;
+        Ok(self.inner.merge_snapshot(&bytes)?)
     }
 
     /// Merges a ledger snapshot into this scorer.
