@@ -13,7 +13,7 @@ export const INPUT_FLAGS = {
   map: { type: 'string', multiple: true, arg: 'THEIRS=OURS,...', help: 'read column THEIRS as rapport\'s field OURS (clientId, timestamp, kind, feature, value, messages, reopened, cost)' },
   kind: { type: 'string', arg: 'KIND', help: 'the kind of every row, for a file with no kind column (e.g. purchase)' },
   lenient: { type: 'boolean', help: 'skip bad rows and report them instead of stopping at the first' },
-  delimiter: { type: 'string', arg: 'CHAR', help: 'field delimiter (default ,)' },
+  delimiter: { type: 'string', key: 'delimiter', usage: true, arg: 'CHAR', help: 'field delimiter (default ,)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 

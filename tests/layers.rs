@@ -7,8 +7,8 @@ use std::path::Path;
 
 /// The layers, lowest first. A module may use itself and those before it.
 const LAYERS: [&str; 11] = [
-    "codes", "error", "memory", "text", "options", "input", "ledger", "models", "scores",
-    "report", "wasm",
+    "codes", "error", "memory", "text", "options", "input", "ledger", "models", "scores", "report",
+    "wasm",
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -312,6 +312,7 @@ impl Layout {
             names,
         };
         lay.require(headers, opts)?;
+        lay.unambiguous(headers)?;
         Ok(lay)
     }
 
@@ -351,6 +352,27 @@ impl Layout {
                     ),
                 )
                 .with_field(f.name()));
+            }
+        }
+        Ok(())
+    }
+
+    /// A column read for a field must be the only one of its name: with two, which one holds
+    /// the field is a guess.
+    fn unambiguous(&self, headers: &[String]) -> Result<()> {
+        for p in self.col.iter().flatten() {
+            let name = &headers[*p];
+            if headers
+                .iter()
+                .filter(|h| h.eq_ignore_ascii_case(name))
+                .count()
+                > 1
+            {
+                return Err(RapportError::new(
+                    ErrorCode::InvalidCsv,
+                    format!("the header has the column {name:?} more than once; rename one"),
+                )
+                .with_field(name.clone()));
             }
         }
         Ok(())
@@ -720,6 +742,24 @@ mod tests {
         assert_eq!(b.issues[0].code, ErrorCode::UnknownKind);
         let e = from_csv(&text, &CsvOptions::default(), strict(3)).unwrap_err();
         assert_eq!((e.code, e.row), (ErrorCode::UnknownKind, Some(2)));
+        // Duplicate columns for a field are refused by name; a blank line of spaces is no row.
+        let e = from_csv(
+            "clientId,timestamp,kind,Kind\na,2024-06-01,usage,usage\n",
+            &CsvOptions::default(),
+            strict(3),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidCsv, Some("kind"))
+        );
+        let b = from_csv(
+            "clientId,timestamp,kind,note,note\na,2024-06-01,usage,x,y\n   \n",
+            &CsvOptions::default(),
+            strict(3),
+        )
+        .unwrap();
+        assert_eq!(b.rows, 1);
         // A row that is not UTF-8 is skipped by name, and reading goes on.
         let mut bytes = b"clientId,timestamp,kind\n".to_vec();
         bytes.extend_from_slice(b"\xff\xfe,2024-06-01,usage\nok,2024-06-01,usage\n");

@@ -24,14 +24,23 @@ pub fn from_json(text: impl AsRef<[u8]>, policy: Policy) -> Result<Batch> {
         Err(Some(e)) => Err(e),
         // A row of the wrong shape, or text that is not JSON: read again, carefully.
         Err(None) => read_rows(text, policy, true).map_err(|e| {
-            e.unwrap_or_else(|| RapportError::new(ErrorCode::InvalidJson, "events must be a JSON array of objects"))
+            e.unwrap_or_else(|| {
+                RapportError::new(
+                    ErrorCode::InvalidJson,
+                    "events must be a JSON array of objects",
+                )
+            })
         }),
     }
 }
 
 /// Reads the array into a batch. `Err(Some(e))` is the error to report; `Err(None)` (fast
 /// path only) says the text needs the careful path.
-fn read_rows(text: &[u8], policy: Policy, careful: bool) -> std::result::Result<Batch, Option<RapportError>> {
+fn read_rows(
+    text: &[u8],
+    policy: Policy,
+    careful: bool,
+) -> std::result::Result<Batch, Option<RapportError>> {
     let mut b = BatchBuilder::new(policy);
     let mut rows = Rows {
         b: &mut b,

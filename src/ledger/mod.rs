@@ -112,7 +112,8 @@ impl Ledger {
             )
             .with_field("feature"));
         }
-        let too_large = |_| RapportError::new(ErrorCode::TooLarge, "not enough memory for these clients");
+        let too_large =
+            |_| RapportError::new(ErrorCode::TooLarge, "not enough memory for these clients");
         self.records.try_reserve(fresh).map_err(too_large)?;
         self.ids.try_reserve(fresh).map_err(too_large)?;
         self.index.try_reserve(fresh).map_err(too_large)?;

@@ -6,8 +6,8 @@
 
 use super::sorted::{coalesce, merge_sorted};
 use crate::input::batch::{BatchEvent, NO_FEATURE};
-use crate::input::event::{EventKind, MICROS};
-use crate::input::time::day_of;
+use crate::input::event::{EventKind, MAX_VALUE, MICROS};
+use crate::input::time::{day_of, MAX_MS, MIN_MS};
 
 /// Activity on one day: the number of activity events (every kind but cancellation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -315,22 +315,79 @@ impl ClientRecord {
         });
     }
 
-    /// Whether the record keeps its invariants: times in order, vectors strictly ascending,
-    /// kinds and features known.
+    /// Whether the record is one ingest could have built: times in the accepted range and in
+    /// order, vectors strictly ascending, every count positive and every sum in range, kinds
+    /// and features known, and the per-kind counts equal to what the per-day entries hold.
     pub(crate) fn is_valid(&self, n_features: usize) -> bool {
         fn strictly_up<T, K: PartialOrd>(v: &[T], key: impl Fn(&T) -> K) -> bool {
             v.windows(2).all(|w| key(&w[0]) < key(&w[1]))
         }
-        self.first_ms <= self.last_ms
+        let times = (MIN_MS..=MAX_MS).contains(&self.first_ms)
+            && (MIN_MS..=MAX_MS).contains(&self.last_ms)
+            && self.first_ms <= self.last_ms;
+        let (first, last) = (day_of(self.first_ms), day_of(self.last_ms));
+        let within = |d: i32| d >= first && d <= last;
+        times
             && strictly_up(&self.days, |d| d.day)
             && strictly_up(&self.revenue, |d| d.day)
             && strictly_up(&self.features, |&f| f)
             && strictly_up(&self.interactions, DayInteractions::key)
+            && self.days.iter().all(|d| d.events > 0 && within(d.day))
+            && self.revenue.iter().all(|r| {
+                r.count > 0 && within(r.day) && r.micros >= 0 && r.micros <= max_micros(r.count)
+            })
             && self
                 .interactions
                 .iter()
-                .all(|i| (i.kind as usize) < EventKind::COUNT)
+                .all(|i| within(i.day) && i.is_valid())
             && self.features.iter().all(|&f| (f as usize) < n_features)
+            && self.counts_agree()
+    }
+
+    /// The per-kind counts equal what the per-day entries hold.
+    fn counts_agree(&self) -> bool {
+        let mut per_kind = [0u64; EventKind::COUNT];
+        for i in &self.interactions {
+            per_kind[i.kind as usize] += i.count as u64;
+        }
+        let active: u64 = self.days.iter().map(|d| d.events as u64).sum();
+        let bought: u64 = self.revenue.iter().map(|r| r.count as u64).sum();
+        let k = |kind: EventKind| self.kind_counts[kind as usize];
+        let activity: u64 = EventKind::ALL
+            .iter()
+            .filter(|k| k.is_activity())
+            .map(|&x| k(x))
+            .sum();
+        let interactions_agree = EventKind::ALL
+            .iter()
+            .filter(|k| !matches!(k, EventKind::Usage | EventKind::Purchase))
+            .all(|&x| per_kind[x as usize] == k(x));
+        active == activity
+            && bought == k(EventKind::Purchase) + k(EventKind::Renewal)
+            && interactions_agree
+            && self.kind_counts.iter().sum::<u64>() > 0
+    }
+}
+
+/// The largest sum of `count` amounts, in millionths.
+fn max_micros(count: u32) -> i128 {
+    count as i128 * (MAX_VALUE * MICROS) as i128
+}
+
+impl DayInteractions {
+    /// Counts positive, details within the events counted, sums in range.
+    fn is_valid(&self) -> bool {
+        (self.kind as usize) < EventKind::COUNT
+            && self.count > 0
+            && self.with_messages <= self.count
+            && self.reopened <= self.count
+            && self.with_cost <= self.count
+            && self.rated <= self.count
+            && self.messages <= self.with_messages as u64 * u32::MAX as u64
+            && self.cost_micros >= 0
+            && self.cost_micros <= max_micros(self.with_cost)
+            && self.rating_micros >= 0
+            && self.rating_micros <= max_micros(self.rated)
     }
 }
 

@@ -16,9 +16,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::record::{ClientRecord, DayCount, DayInteractions, DayRevenue};
-use super::{Ledger, MAX_CLIENTS};
+use super::{Ledger, MAX_CLIENTS, MAX_FEATURES};
 use crate::error::{ErrorCode, RapportError, Result};
-use crate::input::event::EventKind;
+use crate::input::event::{check_text, EventField, EventKind};
 use crate::input::intern::Index;
 
 const MAGIC: &[u8; 8] = b"RAPPORT\x1a";
@@ -174,9 +174,14 @@ where
     K: AsRef<[u64]> + for<'de> Deserialize<'de>,
 {
     let body: Body<K> = postcard::from_bytes(payload).map_err(|e| corrupt(&e.to_string()))?;
-    if body.ids.len() != body.records.len() || body.ids.len() > MAX_CLIENTS {
+    if body.ids.len() != body.records.len()
+        || body.ids.len() > MAX_CLIENTS
+        || body.features.len() > MAX_FEATURES
+    {
         return Err(corrupt("client count mismatch"));
     }
+    check_names(&body.ids, EventField::ClientId)?;
+    check_names(&body.features, EventField::Feature)?;
     let index = index_of(&body.ids).ok_or_else(|| corrupt("duplicate client id"))?;
     let feature_index = index_of(&body.features).ok_or_else(|| corrupt("duplicate feature"))?;
     let records = body
@@ -187,6 +192,14 @@ where
     if !records.iter().all(|r| r.is_valid(body.features.len())) {
         return Err(corrupt("inconsistent client record"));
     }
+    if records
+        .iter()
+        .map(|r| r.kind_counts.iter().sum::<u64>())
+        .sum::<u64>()
+        != body.events
+    {
+        return Err(corrupt("event count mismatch"));
+    }
     Ok(Ledger {
         ids: body.ids,
         index,
@@ -195,6 +208,20 @@ where
         feature_index,
         events: body.events,
     })
+}
+
+/// Client ids and feature names must be what ingest accepts: trimmed, not empty, at most
+/// 1024 bytes.
+fn check_names(names: &[String], field: EventField) -> Result<()> {
+    for n in names {
+        if check_text(n, field).ok() != Some(n.as_str()) {
+            return Err(corrupt(&format!(
+                "a {} is not one ingest accepts",
+                field.name()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The index of distinct names; `None` if a name repeats.
@@ -257,6 +284,86 @@ mod tests {
             Ledger::from_snapshot(&forged).unwrap_err().code,
             ErrorCode::CorruptSnapshot
         );
+    }
+
+    /// A snapshot of `body` with a valid checksum, as a forger would write it.
+    fn forge(body: &Body<Vec<u64>>) -> Vec<u8> {
+        let payload = postcard::to_stdvec(body).unwrap();
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    #[test]
+    fn forgeries_with_a_valid_checksum_are_refused() {
+        let mut l = Ledger::new();
+        l.apply(&batch(A)).unwrap();
+        let good =
+            || -> Body<Vec<u64>> { postcard::from_bytes(&l.to_snapshot()[HEADER..]).unwrap() };
+        assert!(
+            Ledger::from_snapshot(&forge(&good())).is_ok(),
+            "the honest body reads"
+        );
+        let cases: Vec<(&str, Box<dyn Fn(&mut Body<Vec<u64>>)>)> = vec![
+            ("an empty client id", Box::new(|b| b.ids[0] = String::new())),
+            (
+                "an untrimmed client id",
+                Box::new(|b| b.ids[0] = " a".into()),
+            ),
+            (
+                "a 100 KB client id",
+                Box::new(|b| b.ids[0] = "x".repeat(100_000)),
+            ),
+            (
+                "an empty feature",
+                Box::new(|b| b.features[0] = String::new()),
+            ),
+            (
+                "negative revenue",
+                Box::new(|b| b.records[0].revenue[0].micros = -5),
+            ),
+            (
+                "a last event at i64::MAX",
+                Box::new(|b| b.records[0].last_ms = i64::MAX),
+            ),
+            (
+                "a first event before 1900",
+                Box::new(|b| b.records[0].first_ms = -3_000_000_000_000),
+            ),
+            (
+                "a day outside first and last",
+                Box::new(|b| b.records[0].days[0].day -= 400),
+            ),
+            (
+                "a day with no events",
+                Box::new(|b| b.records[0].days[0].events = 0),
+            ),
+            (
+                "per-kind counts that disagree",
+                Box::new(|b| b.records[0].kind_counts[0] += 1),
+            ),
+            (
+                "an interaction of count 0",
+                Box::new(|b| b.records[1].interactions[0].count = 0),
+            ),
+            (
+                "more reopened tickets than tickets",
+                Box::new(|b| b.records[1].interactions[0].reopened = 9),
+            ),
+            ("an event total that disagrees", Box::new(|b| b.events += 1)),
+            (
+                "a feature id past the names",
+                Box::new(|b| b.records[0].features[0] = 99),
+            ),
+        ];
+        for (what, forge_it) in cases {
+            let mut body = good();
+            forge_it(&mut body);
+            let e = Ledger::from_snapshot(&forge(&body)).unwrap_err();
+            assert_eq!(e.code, ErrorCode::CorruptSnapshot, "{what}: {e}");
+        }
     }
 
     #[test]

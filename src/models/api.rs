@@ -487,7 +487,10 @@ fn predict_unguarded(
         if h > super::bg_bb::MAX_OPPORTUNITIES {
             return Err(RapportError::new(
                 ErrorCode::InvalidConfig,
-                format!("horizon must be at most {} periods for sbg, got {h}", super::bg_bb::MAX_OPPORTUNITIES),
+                format!(
+                    "horizon must be at most {} periods for sbg, got {h}",
+                    super::bg_bb::MAX_OPPORTUNITIES
+                ),
             )
             .with_field("horizon"));
         }

@@ -110,7 +110,11 @@ impl Scorer {
     }
 
     /// CSV given as UTF-8 bytes (a field that is not valid UTF-8 is a bad row).
-    pub fn ingest_csv_bytes(&mut self, bytes: &[u8], options: &CsvOptions) -> Result<IngestSummary> {
+    pub fn ingest_csv_bytes(
+        &mut self,
+        bytes: &[u8],
+        options: &CsvOptions,
+    ) -> Result<IngestSummary> {
         let mut reader = self.csv_reader(options)?;
         memory::call(|| reader.push(bytes))?;
         self.ingest_csv_reader(reader)

@@ -82,7 +82,10 @@ fn drop_absent(v: &mut serde_json::Value) {
 /// key), naming a bad key. A cycle, a getter that throws or nesting deeper than JSON's 128
 /// levels are coded errors.
 pub fn options<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> JsResult<T> {
-    match read("kindOf", what, v, &JsValue::UNDEFINED)?.as_string().as_deref() {
+    match read("kindOf", what, v, &JsValue::UNDEFINED)?
+        .as_string()
+        .as_deref()
+    {
         Some("absent") => return Ok(T::default()),
         Some("object") => {}
         _ => return Err(arg_error(what, "an object").into()),
@@ -93,7 +96,10 @@ pub fn options<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> JsResu
     let mut value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         RapportError::new(
             ErrorCode::InvalidConfig,
-            format!("{what} could not be read: {}", crate::options::strip_position(&e.to_string())),
+            format!(
+                "{what} could not be read: {}",
+                crate::options::strip_position(&e.to_string())
+            ),
         )
         .with_field(what)
     })?;

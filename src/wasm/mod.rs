@@ -92,7 +92,10 @@ pub fn version() -> String {
 /// for demos and benchmarks: the same seed gives the same events.
 #[wasm_bindgen(js_name = generateEvents, unchecked_return_type = "ColumnarEvents")]
 pub fn generate_events(seed: f64, clients: f64, events: f64) -> Result<JsValue, JsValue> {
-    let (clients, events) = (synth::count(clients, "clients")?, synth::count(events, "events")?);
+    let (clients, events) = (
+        synth::count(clients, "clients")?,
+        synth::count(events, "events")?,
+    );
     let d = synth::generate(synth::seed(seed)?, clients, events)?;
     let o = object();
     let strs = |v: &[String]| {
