@@ -5,7 +5,9 @@ use rapport::input::{CsvOptions, CsvReader, Mode, Policy};
 use rapport::report::{ScoreOptions, Scorer, ScorerOptions};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&cut, rest)) = data.split_first() else { return };
+    let Some((&cut, rest)) = data.split_first() else {
+        return;
+    };
     // Every field's column, then the fuzzer's rows (an odd second byte drops the header, so
     // headers are fuzzed too).
     let mut text = b"clientId,timestamp,kind,feature,value,messages,reopened,cost\n".to_vec();
@@ -14,7 +16,14 @@ fuzz_target!(|data: &[u8]| {
     }
     text.extend_from_slice(rest);
     let text = &text[..];
-    let policy = Policy::new(if cut & 1 == 0 { Mode::Strict } else { Mode::Lenient }, 5);
+    let policy = Policy::new(
+        if cut & 1 == 0 {
+            Mode::Strict
+        } else {
+            Mode::Lenient
+        },
+        5,
+    );
     let opts = CsvOptions::default();
     let whole = {
         let mut r = CsvReader::new(&opts, policy).unwrap();
@@ -23,10 +32,15 @@ fuzz_target!(|data: &[u8]| {
     let chunked = {
         let mut r = CsvReader::new(&opts, policy).unwrap();
         let size = (cut as usize >> 2).max(1);
-        text.chunks(size).try_for_each(|c| r.push(c)).and_then(|()| r.finish())
+        text.chunks(size)
+            .try_for_each(|c| r.push(c))
+            .and_then(|()| r.finish())
     };
     match (&whole, &chunked) {
-        (Ok(a), Ok(b)) => assert_eq!((&a.clients, &a.events, a.rows), (&b.clients, &b.events, b.rows)),
+        (Ok(a), Ok(b)) => assert_eq!(
+            (&a.clients, &a.events, a.rows),
+            (&b.clients, &b.events, b.rows)
+        ),
         (Err(a), Err(b)) => assert_eq!(a.code, b.code),
         _ => panic!("chunks changed the outcome: {whole:?} / {chunked:?}"),
     }

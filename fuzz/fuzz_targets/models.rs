@@ -4,7 +4,9 @@ use libfuzzer_sys::fuzz_target;
 use rapport::models::api::{fit, predict, ModelData, ModelName, PredictOptions};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, rest)) = data.split_first() else { return };
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
     let (model, _) = ModelName::ALL[pick as usize % ModelName::ALL.len()];
     // Numbers from the bytes: small integers and fractions, with a few special values.
     let nums: Vec<f64> = rest
@@ -34,6 +36,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(f) = fit(model, &d) {
         let _ = predict(model, &f.params, &d, &PredictOptions { horizon: 5.0 });
     }
-    let guess: Vec<(String, f64)> = model.params().iter().map(|p| (p.to_string(), 1.5)).collect();
+    let guess: Vec<(String, f64)> = model
+        .params()
+        .iter()
+        .map(|p| (p.to_string(), 1.5))
+        .collect();
     let _ = predict(model, &guess, &d, &PredictOptions { horizon: col(1)[0] });
 });

@@ -9,7 +9,9 @@ const EVENTS: &str = r#"[{"clientId":"a","timestamp":"2024-06-01","kind":"usage"
 {"clientId":"b","timestamp":"2024-05-01","kind":"support","messages":4,"cost":3}]"#;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(o) = ScorerOptions::from_json(text) {
         if let Ok(mut s) = Scorer::new(&o) {
             s.ingest_json(EVENTS).unwrap();

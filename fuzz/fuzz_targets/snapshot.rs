@@ -7,7 +7,9 @@ use rapport::ledger::Ledger;
 use rapport::report::{ScoreOptions, Scorer, ScorerOptions};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&forge, rest)) = data.split_first() else { return };
+    let Some((&forge, rest)) = data.split_first() else {
+        return;
+    };
     let mut bytes = rest.to_vec();
     if forge & 1 == 1 {
         // A valid header and checksum over whatever follows.
@@ -32,7 +34,11 @@ fn crc(bytes: &[u8]) -> u32 {
     for &b in bytes {
         c ^= b as u32;
         for _ in 0..8 {
-            c = if c & 1 == 1 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 == 1 {
+                0xedb8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
     }
     !c

@@ -5,3 +5,4 @@ cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
 echo "== cargo fmt --check" >&2
 cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --check
