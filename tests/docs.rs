@@ -441,7 +441,10 @@ fn every_event_kind_and_alias_is_in_the_events_table() {
 fn the_limits_table_states_the_codes_limits() {
     let text = scoring_md();
     let start = text.find("## Limits").expect("a Limits section");
-    let section = &text[start..text[start..].find("\n## Ledger").map_or(text.len(), |e| start + e)];
+    let section = &text[start
+        ..text[start..]
+            .find("\n## Ledger")
+            .map_or(text.len(), |e| start + e)];
     let thousands = |n: u64| {
         let s = n.to_string();
         let mut out = String::new();
@@ -454,24 +457,57 @@ fn the_limits_table_states_the_codes_limits() {
         out
     };
     for (what, n) in [
-        ("events per batch", rapport::input::batch::MAX_BATCH_EVENTS as u64),
+        (
+            "events per batch",
+            rapport::input::batch::MAX_BATCH_EVENTS as u64,
+        ),
         ("clients per ledger", rapport::ledger::MAX_CLIENTS as u64),
-        ("distinct features per ledger", rapport::ledger::MAX_FEATURES as u64),
-        ("bytes per client id", rapport::input::event::MAX_TEXT_LEN as u64),
-        ("bytes per CSV record", rapport::input::csv::MAX_RECORD_BYTES as u64),
-        ("clients per `score()` report", rapport::report::score::MAX_REPORT_CLIENTS as u64),
-        ("client assessments per `history()`", rapport::report::history::MAX_ASSESSMENTS),
-        ("points of client series per `history()`", rapport::report::history::MAX_POINTS),
-        ("BG/BB opportunities per row", rapport::models::bg_bb::MAX_OPPORTUNITIES as u64),
-        ("skipped rows listed", rapport::input::batch::MAX_ISSUES as u64),
+        (
+            "distinct features per ledger",
+            rapport::ledger::MAX_FEATURES as u64,
+        ),
+        (
+            "bytes per client id",
+            rapport::input::event::MAX_TEXT_LEN as u64,
+        ),
+        (
+            "bytes per CSV record",
+            rapport::input::csv::MAX_RECORD_BYTES as u64,
+        ),
+        (
+            "clients per `score()` report",
+            rapport::report::score::MAX_REPORT_CLIENTS as u64,
+        ),
+        (
+            "client assessments per `history()`",
+            rapport::report::history::MAX_ASSESSMENTS,
+        ),
+        (
+            "points of client series per `history()`",
+            rapport::report::history::MAX_POINTS,
+        ),
+        (
+            "BG/BB opportunities per row",
+            rapport::models::bg_bb::MAX_OPPORTUNITIES as u64,
+        ),
+        (
+            "skipped rows listed",
+            rapport::input::batch::MAX_ISSUES as u64,
+        ),
     ] {
         let row = section
             .lines()
             .find(|l| l.starts_with(&format!("| {what}")))
             .unwrap_or_else(|| panic!("no row for {what}"));
-        assert!(row.contains(&format!("| {} |", thousands(n))), "{row} should say {}", thousands(n));
+        assert!(
+            row.contains(&format!("| {} |", thousands(n))),
+            "{row} should say {}",
+            thousands(n)
+        );
     }
     assert!(section.contains(&format!("| {} MiB |", rapport::memory::RESERVE_BYTES >> 20)));
     let worker = std::fs::read_to_string(root().join("worker/src/index.js")).unwrap();
-    assert!(worker.contains("const MAX_BODY_BYTES = 8 * 1024 * 1024;") && section.contains("past 8 MB"));
+    assert!(
+        worker.contains("const MAX_BODY_BYTES = 8 * 1024 * 1024;") && section.contains("past 8 MB")
+    );
 }
