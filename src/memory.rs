@@ -5,7 +5,7 @@
 //!
 //! 1. Every allocation in proportion to the input or the output is bounded by a limit that
 //!    gives a coded error up front (`TOO_LARGE`), or is reserved fallibly (`try_reserve`).
-//! 2. In wasm32 the global allocator ([`Guarded`]) keeps a reserve of [`RESERVE_BYTES`]. When
+//! 2. In wasm32 the global allocator (`Guarded`, wasm32 only) keeps a reserve of [`RESERVE_BYTES`]. When
 //!    an allocation fails it gives the reserve back and tries once more, so the small
 //!    allocations of a call can still be served, and it notes that memory ran short.
 //! 3. Each API call runs through [`call`]: it is refused up front when the reserve cannot be

@@ -14,7 +14,7 @@ pub fn ledger_of(events: &[(&str, &str, &str)]) -> Ledger {
     let mut l = Ledger::new();
     l.apply(
         &from_json(
-            &format!("[{}]", json.join(",")),
+            format!("[{}]", json.join(",")),
             Policy::new(Mode::Strict, 10),
         )
         .unwrap(),

@@ -271,12 +271,12 @@ mod tests {
             r#"{"clientId":"b","timestamp":"20240630","kind":"purchase","value":null,"extra":[1,2]}"#,
         ];
         let fast = from_json(
-            &format!("[{}]", rows.join(",")),
+            format!("[{}]", rows.join(",")),
             Policy::new(Mode::Strict, 5),
         )
         .unwrap();
         let careful = from_json(
-            &format!(
+            format!(
                 "[{},{}]",
                 rows.join(","),
                 r#"{"clientId":1.5,"timestamp":0,"kind":"usage"}"#

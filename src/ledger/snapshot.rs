@@ -306,7 +306,8 @@ mod tests {
             Ledger::from_snapshot(&forge(&good())).is_ok(),
             "the honest body reads"
         );
-        let cases: Vec<(&str, Box<dyn Fn(&mut Body<Vec<u64>>)>)> = vec![
+        type Forge = Box<dyn Fn(&mut Body<Vec<u64>>)>;
+        let cases: Vec<(&str, Forge)> = vec![
             ("an empty client id", Box::new(|b| b.ids[0] = String::new())),
             (
                 "an untrimmed client id",

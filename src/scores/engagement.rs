@@ -390,7 +390,7 @@ mod tests {
             }
         }
         let mut l = Ledger::new();
-        l.apply(&from_json(&format!("[{}]", ev.join(",")), Policy::new(Mode::Strict, 1)).unwrap())
+        l.apply(&from_json(format!("[{}]", ev.join(",")), Policy::new(Mode::Strict, 1)).unwrap())
             .unwrap();
         l.record(0).clone()
     }

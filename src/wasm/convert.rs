@@ -245,9 +245,13 @@ pub fn columns_arg(columns: &JsValue) -> JsResult<ColumnsIn> {
     })
 }
 
+/// Named columns of numbers.
+#[cfg(feature = "models")]
+pub type NumberColumns = Vec<(String, Vec<f64>)>;
+
 /// Model data from `read.js`: the keys given, and each column given as numbers.
 #[cfg(feature = "models")]
-pub fn model_columns(v: &JsValue) -> JsResult<(Vec<String>, Vec<(String, Vec<f64>)>)> {
+pub fn model_columns(v: &JsValue) -> JsResult<(Vec<String>, NumberColumns)> {
     let r = read("modelColumns", "data", v, &JsValue::UNDEFINED)?;
     if r.is_null() {
         return Err(arg_error("data", "an object of columns").into());
