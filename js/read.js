@@ -244,7 +244,7 @@ function columnize(events, F) {
   };
 }
 
-const READERS = { kindOf, toJson, text, bytes, columns, modelColumns, snapshotOf, columnize };
+const READERS = { kindOf, toJson, text, bytes, strings, columns, modelColumns, snapshotOf, columnize };
 
 /** Runs reader `what` on `v` (and `extra`), catching whatever it throws. */
 export function read(what, v, extra) {

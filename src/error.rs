@@ -52,6 +52,8 @@ crate::codes! {
         CorruptSnapshot = "CORRUPT_SNAPSHOT",
         /// A snapshot written by a newer, incompatible version.
         UnsupportedSnapshotVersion = "UNSUPPORTED_SNAPSHOT_VERSION",
+        /// `explain` was asked for a client that is not in the ledger, or not active by `asOf`.
+        UnknownClient = "UNKNOWN_CLIENT",
         /// rapport could not build its own output: a bug, to be reported.
         Internal = "INTERNAL",
     }

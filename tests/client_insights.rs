@@ -548,7 +548,7 @@ fn a_fitted_models_p_alive_decides_quiet_and_marriage() {
             business,
         }
     }
-    let kind = |f: &Facts, st, m| classify(&judged(f, st, m, BusinessModel::Repeat), &o).0;
+    let kind = |f: &Facts, st, m| classify(&judged(f, st, m, BusinessModel::Repeat), &o, true).0;
     // Without a model, an active long relationship is a marriage.
     assert_eq!(
         kind(&long, Status::Active, None),
@@ -580,14 +580,16 @@ fn a_fitted_models_p_alive_decides_quiet_and_marriage() {
     assert!(
         classify(
             &judged(&short, Status::Dormant, None, BusinessModel::OneTime),
-            &o
+            &o,
+            true
         )
         .1
     );
     assert!(
         !classify(
             &judged(&short, Status::Dormant, None, BusinessModel::Repeat),
-            &o
+            &o,
+            true
         )
         .1
     );

@@ -21,6 +21,7 @@ pub struct Assessment {
 }
 
 /// What every client's assessment shares: the feature catalog and what the business records.
+#[derive(Clone, Debug)]
 pub struct Context {
     pub in_catalog: Vec<bool>,
     pub catalog: usize,
@@ -49,12 +50,12 @@ impl Context {
 }
 
 impl Scorer {
-    /// Activity, engagement and effectiveness of ledger client `i` as of day `as_of`; `None` if
-    /// it has no activity by then.
-    pub fn assess(&self, i: usize, as_of: i32, ctx: &Context) -> Option<Assessment> {
+    /// Activity, engagement and effectiveness of ledger client `i` as of day `as_of`, the
+    /// reasons' sentences written when `texts`; `None` if it has no activity by then.
+    pub fn assess(&self, i: usize, as_of: i32, ctx: &Context, texts: bool) -> Option<Assessment> {
         let o = &self.config().options;
         let rec = self.ledger().record(i);
-        let activity = activity::classify(rec, as_of, &o.activity)?;
+        let activity = activity::classify(rec, as_of, &o.activity, texts)?;
         let used = rec
             .features
             .iter()
@@ -64,7 +65,7 @@ impl Scorer {
             used,
             catalog: ctx.catalog,
         };
-        let engagement = engagement::score(rec, as_of, breadth, &o.engagement)?;
+        let engagement = engagement::score(rec, as_of, breadth, &o.engagement, texts)?;
         let adoption = (ctx.catalog > 0).then(|| used as f64 / ctx.catalog as f64);
         let facts = Facts::of(rec, as_of)?;
         let tally = rec.tally(as_of);
@@ -75,6 +76,7 @@ impl Scorer {
             adoption,
             tenure_days: facts.tenure_days as f64,
             recorded: &ctx.recorded,
+            texts,
         };
         let effectiveness = effectiveness::score(&inputs, &o.effectiveness);
         Some(Assessment {

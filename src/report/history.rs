@@ -22,7 +22,7 @@ use crate::input::event::TimestampInput;
 use crate::input::time::{self, day_of};
 use crate::options;
 use crate::scores::activity::Status;
-use crate::scores::rfm::{self, RfmSegment, RfmValues};
+use crate::scores::rfm::{Quantiles, RfmSegment, RfmValues};
 
 /// Options for `history`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,19 +185,20 @@ fn date(v: &Option<TimestampInput>, key: &str) -> Result<Option<i32>> {
 /// Every ledger client's point as of `day`.
 fn points_at(s: &Scorer, ctx: &Context, day: i32) -> Vec<Option<Point>> {
     let ledger = s.ledger();
-    let assessed: Vec<Option<Assessment>> =
-        (0..ledger.len()).map(|i| s.assess(i, day, ctx)).collect();
+    let assessed: Vec<Option<Assessment>> = (0..ledger.len())
+        .map(|i| s.assess(i, day, ctx, false))
+        .collect();
     let values: Vec<(usize, RfmValues)> = (0..ledger.len())
         .filter(|&i| assessed[i].is_some())
         .filter_map(|i| RfmValues::of(ledger.record(i), day).map(|v| (i, v)))
         .collect();
     let mut segments = vec![None; ledger.len()];
-    let scored = rfm::score_all(
+    let q = Quantiles::of(
         &values.iter().map(|v| v.1).collect::<Vec<_>>(),
         s.config().options.rfm.bins,
     );
-    for ((i, _), r) in values.iter().zip(scored) {
-        segments[*i] = Some(r.segment);
+    for (i, v) in &values {
+        segments[*i] = Some(q.score(v, false).segment);
     }
     assessed
         .into_iter()

@@ -4,21 +4,26 @@
 //! - [`options`]: every rule's options under its key, checked as a whole.
 //! - [`scorer`]: ingest, merge and snapshots.
 //! - [`assess`]: one client's scores as of a day.
-//! - [`score`]: the report — clients, portfolio, warnings.
+//! - [`book`]: what one client's scores need to know about the others, made once and kept.
+//! - [`score`]: one client's full result (`explain`), the portfolio, the report.
+//! - [`table`]: every client's results as columns.
 //! - [`portfolio`]: counts, summaries, lifecycle and stickiness.
 //! - [`history`]: scores over time, migrations, alerts and cohorts.
 //! - [`types`]: what a report holds.
 
 pub mod assess;
+pub mod book;
 pub mod history;
 pub mod options;
 pub mod portfolio;
 pub mod score;
 pub mod scorer;
+pub mod table;
 pub mod types;
 
 pub use history::{History, HistoryOptions};
 pub use options::{Config, ScoreOptions, ScorerOptions};
 pub use portfolio::Period;
 pub use scorer::Scorer;
+pub use table::{Columns, Names, Table};
 pub use types::{ClientScore, Report, Warning, WarningCode};

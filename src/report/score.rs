@@ -1,160 +1,210 @@
-//! `score`: every client's results as of a day, and the portfolio. Each client is assessed on
-//! its own; then come the parts that compare clients (RFM quantiles, the medians behind the
-//! loyalty–profitability quadrants and the re-engagement play), then the client scores, the
-//! portfolio and the warnings.
+//! One client's full result, and the report. [`Scorer::evaluate`] scores a client against its
+//! [book](super::book): the same function behind `explain`, the table and the report, so all
+//! three give the same numbers; its sentences are written only when asked for.
 
-use super::assess::{Assessment, Context};
+use super::assess::Assessment;
+use super::book::{Book, LeftOut};
 use super::options::ScoreOptions;
 use super::portfolio::{
-    self, known_summary, median, summary_of, zero_counts, Lifecycle, Portfolio, StatusCounts,
+    self, known_summary, summary_of, zero_counts, Lifecycle, Portfolio, StatusCounts,
 };
 use super::scorer::Scorer;
 use super::types::{ClientScore, Report, Warning, WarningCode};
 use crate::error::{ErrorCode, RapportError, Result};
-
-/// Most clients one `score` report lists.
-pub const MAX_REPORT_CLIENTS: usize = 200_000;
 use crate::input::event::EventKind;
-use crate::input::time::{self, day_of};
+use crate::input::time;
 use crate::models::clients::{ClientValue, CustomerBase};
-use crate::scores::activity::{self, StatusReasonCode};
-use crate::scores::component::Reason;
+use crate::scores::activity;
+use crate::scores::component::{Reason, Upper};
 use crate::scores::plays::{self, Play};
 use crate::scores::relationship::{
     self, Judged, LongTermCase, LoyaltyQuadrant, ModelView, Relationship, RelationshipReasonCode,
     RelationshipType,
 };
-use crate::scores::rfm::{self, Rfm, RfmSegment};
+use crate::scores::rfm::{Rfm, RfmSegment, RfmValues};
+
+/// Most clients one `score` report lists.
+pub const MAX_REPORT_CLIENTS: usize = 200_000;
 
 /// A client's relationship type, whether it is healthy, why, and its long-term case.
-struct Kind {
-    kind: RelationshipType,
-    healthy: bool,
-    reason: Reason<RelationshipReasonCode>,
-    case: LongTermCase,
+pub struct Kind {
+    pub kind: RelationshipType,
+    pub healthy: bool,
+    pub reason: Reason<RelationshipReasonCode>,
+    pub case: LongTermCase,
 }
 
-/// The thresholds that compare a client with the others.
-struct Cuts {
-    loyal_days: f64,
-    profitable: f64,
-    /// Median expected value over the clients whose expected value is positive.
-    median_value: f64,
+/// One client scored against its book: everything its table row and its explanation hold.
+pub struct Evaluated {
+    /// The ledger index.
+    pub index: usize,
+    pub a: Assessment,
+    pub kind: Kind,
+    pub rfm: Option<Rfm>,
+    pub value: Option<ClientValue>,
+    pub quadrant: LoyaltyQuadrant,
+    pub quadrant_reason: Reason<Upper<LoyaltyQuadrant>>,
+    /// Highest priority first.
+    pub plays: Vec<Play>,
 }
 
-/// One assessed client with everything the report says about it, before it is written out.
-struct Scored {
-    index: usize,
-    a: Assessment,
-    kind: Kind,
-    rfm: Option<Rfm>,
-    value: Option<ClientValue>,
+/// Counts and scores over the clients, for the portfolio.
+pub struct Tally {
+    status_counts: StatusCounts,
+    relationships: std::collections::BTreeMap<String, u64>,
+    quadrants: std::collections::BTreeMap<String, u64>,
+    segments: std::collections::BTreeMap<String, u64>,
+    engagement: Vec<f64>,
+    effectiveness: Vec<f64>,
 }
 
-/// What was left out of a report, for its warnings.
-#[derive(Default)]
-struct LeftOut {
-    clients: u64,
-    events: u64,
+impl Tally {
+    pub fn new() -> Tally {
+        Tally {
+            status_counts: StatusCounts::default(),
+            relationships: zero_counts(RelationshipType::ALL.map(|t| t.name())),
+            quadrants: zero_counts(LoyaltyQuadrant::ALL.map(|q| q.name())),
+            segments: zero_counts(RfmSegment::ALL.map(|s| s.name())),
+            engagement: Vec::new(),
+            effectiveness: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, e: &Evaluated) {
+        self.status_counts.add(e.a.activity.status);
+        let count = |m: &mut std::collections::BTreeMap<String, u64>, name: &str| {
+            *m.entry(name.to_string()).or_default() += 1
+        };
+        count(&mut self.relationships, e.kind.kind.name());
+        count(&mut self.quadrants, e.quadrant.name());
+        if let Some(r) = &e.rfm {
+            count(&mut self.segments, r.segment.name());
+        }
+        self.engagement.push(e.a.engagement.score);
+        self.effectiveness.extend(e.a.effectiveness.score);
+    }
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally::new()
+    }
 }
 
 impl Scorer {
-    /// Scores every client as of the configured date (or `options.asOf`). Refused with
-    /// `TOO_LARGE` past [`MAX_REPORT_CLIENTS`] clients.
+    /// Scores every client as of the configured date (or `options.asOf`), with every reason.
+    /// Refused with `TOO_LARGE` past [`MAX_REPORT_CLIENTS`] clients: use the table and
+    /// `explain` for a large book.
     pub fn score(&self, options: &ScoreOptions) -> Result<Report> {
         if self.ledger().len() > MAX_REPORT_CLIENTS {
             return Err(RapportError::new(
                 ErrorCode::TooLarge,
                 format!(
-                    "a report lists at most {MAX_REPORT_CLIENTS} clients (about 2.4 KB of JSON each; a JavaScript string holds at most 512 MiB), and this ledger has {}",
+                    "a report lists at most {MAX_REPORT_CLIENTS} clients (about 2.4 KB of JSON each; a JavaScript string holds at most 512 MiB), and this ledger has {}: use scoreTable, and explain for the clients you need",
                     self.ledger().len()
                 ),
             ));
         }
-        crate::memory::call(|| self.report(options))
-    }
-
-    fn report(&self, options: &ScoreOptions) -> Result<Report> {
-        let as_of_ms = self.resolve_as_of(&options.as_of)?;
-        let as_of = day_of(as_of_ms);
-        let base = self.customer_base(options, as_of_ms)?;
-        let (assessed, left_out) = self.assess_all(as_of)?;
-        let mut rfms = self.rfm_scores(&assessed, as_of);
-        let scored: Vec<Scored> = assessed
-            .into_iter()
-            .zip(rfms.drain(..))
-            .map(|((index, a), rfm)| {
-                let value = base.as_ref().and_then(|b| b.values[index]);
-                let kind = self.kind_of(&a, value);
-                Scored {
-                    index,
-                    a,
-                    kind,
-                    rfm,
-                    value,
-                }
+        crate::memory::call(|| {
+            let book = self.book(options)?;
+            let mut tally = Tally::new();
+            let mut clients = crate::memory::vec_with_capacity(book.order.len())?;
+            for &i in &book.order {
+                crate::memory::check()?;
+                let e = self.evaluate(i as usize, &book, true);
+                tally.add(&e);
+                clients.push(self.client_score(e, &book));
+            }
+            Ok(Report {
+                as_of: time::format_day(book.as_of),
+                portfolio: self.portfolio_of(tally, &book),
+                warnings: self.warnings(&book),
+                clients,
+                customer_base: book.base.clone(),
             })
-            .collect();
-        let cuts = self.cuts(&scored);
-        let clients: Vec<ClientScore> = scored
-            .into_iter()
-            .map(|s| self.client_score(s, as_of, &cuts))
-            .collect();
-        Ok(Report {
-            as_of: time::format_day(as_of),
-            portfolio: self.portfolio(&clients, as_of),
-            warnings: self.warnings(&left_out, base.as_ref(), as_of),
-            clients,
-            customer_base: base,
         })
     }
 
-    /// Every client active by `as_of`, sorted by id, and what was left out.
-    fn assess_all(&self, as_of: i32) -> Result<(Vec<(usize, Assessment)>, LeftOut)> {
-        let ledger = self.ledger();
-        let ctx = Context::new(self);
-        let mut order: Vec<usize> = (0..ledger.len()).collect();
-        order.sort_unstable_by(|&a, &b| ledger.client_id(a).cmp(ledger.client_id(b)));
-        let mut left_out = LeftOut::default();
-        let mut assessed = crate::memory::vec_with_capacity(order.len())?;
-        for i in order {
-            crate::memory::check()?;
-            let rec = ledger.record(i);
-            let upto = activity::days_until(rec, as_of);
-            left_out.events += rec.days[upto.len()..]
-                .iter()
-                .map(|d| d.events as u64)
-                .sum::<u64>();
-            match self.assess(i, as_of, &ctx) {
-                Some(a) => assessed.push((i, a)),
-                None => left_out.clients += 1,
-            }
-        }
-        Ok((assessed, left_out))
+    /// The full results of one client, every component, reason and play included.
+    pub fn explain(&self, client_id: &str, options: &ScoreOptions) -> Result<ClientScore> {
+        crate::memory::call(|| {
+            let book = self.book(options)?;
+            let i = self.scored_index(&book, client_id)?;
+            Ok(self.client_score(self.evaluate(i, &book, true), &book))
+        })
     }
 
-    /// RFM over the clients scored that have a purchase, in the order of `assessed`.
-    fn rfm_scores(&self, assessed: &[(usize, Assessment)], as_of: i32) -> Vec<Option<Rfm>> {
-        let values: Vec<(usize, rfm::RfmValues)> = assessed
-            .iter()
-            .enumerate()
-            .filter_map(|(k, (i, _))| {
-                rfm::RfmValues::of(self.ledger().record(*i), as_of).map(|v| (k, v))
-            })
-            .collect();
-        let scored = rfm::score_all(
-            &values.iter().map(|v| v.1).collect::<Vec<_>>(),
-            self.config().options.rfm.bins,
-        );
-        let mut out = vec![None; assessed.len()];
-        for ((k, _), r) in values.iter().zip(scored) {
-            out[*k] = Some(r);
+    /// The full results of several clients, in the order asked.
+    pub fn explain_many(&self, ids: &[String], options: &ScoreOptions) -> Result<Vec<ClientScore>> {
+        if ids.len() > MAX_REPORT_CLIENTS {
+            return Err(RapportError::new(
+                ErrorCode::TooLarge,
+                format!("explain at most {MAX_REPORT_CLIENTS} clients at a time"),
+            )
+            .with_field("clientIds"));
         }
-        out
+        crate::memory::call(|| {
+            let book = self.book(options)?;
+            let index = ids
+                .iter()
+                .map(|id| self.scored_index(&book, id))
+                .collect::<Result<Vec<usize>>>()?;
+            index
+                .into_iter()
+                .map(|i| {
+                    crate::memory::check()?;
+                    Ok(self.client_score(self.evaluate(i, &book, true), &book))
+                })
+                .collect()
+        })
+    }
+
+    /// The portfolio alone: counts and summaries over the clients, and the views over time.
+    pub fn portfolio(&self, options: &ScoreOptions) -> Result<Portfolio> {
+        crate::memory::call(|| {
+            let book = self.book(options)?;
+            let mut tally = Tally::new();
+            for &i in &book.order {
+                crate::memory::check()?;
+                tally.add(&self.evaluate(i as usize, &book, false));
+            }
+            Ok(self.portfolio_of(tally, &book))
+        })
+    }
+
+    /// Ledger client `i` scored against `book`, its sentences written when `texts`. The client
+    /// must be one of the book's.
+    pub fn evaluate(&self, i: usize, book: &Book, texts: bool) -> Evaluated {
+        let a = self
+            .assess(i, book.as_of, &book.ctx, texts)
+            .expect("a book's client is active by its day");
+        let value = book.value(i);
+        let kind = self.kind_of(&a, value, texts);
+        let rfm =
+            RfmValues::of(self.ledger().record(i), book.as_of).map(|v| book.rfm.score(&v, texts));
+        let (quadrant, quadrant_reason) = relationship::quadrant(
+            a.facts.active_span_days,
+            a.effectiveness.net_value,
+            book.cuts.loyal_days,
+            book.cuts.profitable,
+            texts,
+        );
+        let mut e = Evaluated {
+            index: i,
+            a,
+            kind,
+            rfm,
+            value,
+            quadrant,
+            quadrant_reason,
+            plays: Vec::new(),
+        };
+        e.plays = self.plays_of(&e, book, texts);
+        e
     }
 
     /// The relationship type and long-term case of an assessed client.
-    fn kind_of(&self, a: &Assessment, value: Option<ClientValue>) -> Kind {
+    pub(super) fn kind_of(&self, a: &Assessment, value: Option<ClientValue>, texts: bool) -> Kind {
         let o = &self.config().options;
         // The model's value of a client's next year: its lifetime value with a spend model,
         // else its expected purchases over a year at its mean purchase so far.
@@ -172,13 +222,14 @@ impl Scorer {
             model,
             business: o.business_model,
         };
-        let (kind, healthy, reason) = relationship::classify(&judged, &o.relationship);
+        let (kind, healthy, reason) = relationship::classify(&judged, &o.relationship, texts);
         let case = relationship::long_term(
             &judged,
             kind,
             a.revenue,
             a.effectiveness.cost_to_serve,
             &o.relationship,
+            texts,
         );
         Kind {
             kind,
@@ -188,78 +239,51 @@ impl Scorer {
         }
     }
 
-    /// The quadrant thresholds (given or medians) and the median expected value.
-    fn cuts(&self, scored: &[Scored]) -> Cuts {
-        let r = &self.config().options.relationship;
-        let of = |f: &dyn Fn(&Scored) -> f64| scored.iter().map(f).collect::<Vec<f64>>();
-        Cuts {
-            loyal_days: r
-                .loyal_days
-                .unwrap_or_else(|| median(of(&|s| s.a.facts.active_span_days as f64))),
-            profitable: r
-                .profitable_value
-                .unwrap_or_else(|| median(of(&|s| s.a.effectiveness.net_value))),
-            median_value: median(
-                of(&|s| s.kind.case.expected_value)
-                    .into_iter()
-                    .filter(|&v| v > 0.0)
-                    .collect(),
-            ),
-        }
-    }
-
     /// A client's results as the report gives them.
-    fn client_score(&self, s: Scored, as_of: i32, cuts: &Cuts) -> ClientScore {
-        let rec = self.ledger().record(s.index);
-        let (quadrant, quadrant_reason) = relationship::quadrant(
-            s.a.facts.active_span_days,
-            s.a.effectiveness.net_value,
-            cuts.loyal_days,
-            cuts.profitable,
-        );
-        let plays = self.plays_of(&s, as_of, cuts.median_value);
-        let act = s.a.activity;
-        let status_reason: Reason<StatusReasonCode> = act.reason;
+    pub fn client_score(&self, e: Evaluated, book: &Book) -> ClientScore {
+        let rec = self.ledger().record(e.index);
+        let act = e.a.activity;
         ClientScore {
-            client_id: self.ledger().client_id(s.index).to_string(),
+            client_id: self.ledger().client_id(e.index).to_string(),
             status: act.status,
-            status_reason,
+            status_reason: act.reason,
             first_active: time::format_day(act.first_active_day),
             last_active: time::format_day(act.last_active_day),
             days_since_last_activity: act.days_since_last,
             cadence_days: act.cadence_days,
             thresholds: act.thresholds,
-            active_days: activity::days_until(rec, as_of).len() as u32,
+            active_days: activity::days_until(rec, book.as_of).len() as u32,
             events: rec.kind_counts.iter().sum(),
             purchases: rec.count(EventKind::Purchase),
             revenue: rec.revenue_total(),
             support_tickets: rec.count(EventKind::Support),
             features_used: rec.features.len() as u32,
-            engagement: s.a.engagement,
-            effectiveness: s.a.effectiveness,
+            engagement: e.a.engagement,
+            effectiveness: e.a.effectiveness,
             relationship: Relationship {
-                kind: s.kind.kind,
-                healthy: s.kind.healthy,
-                reason: s.kind.reason,
-                occasions: s.a.facts.occasions,
-                span_days: s.a.facts.span_days,
-                quadrant,
-                quadrant_reason,
-                long_term: s.kind.case,
+                kind: e.kind.kind,
+                healthy: e.kind.healthy,
+                reason: e.kind.reason,
+                occasions: e.a.facts.occasions,
+                span_days: e.a.facts.span_days,
+                quadrant: e.quadrant,
+                quadrant_reason: e.quadrant_reason,
+                long_term: e.kind.case,
             },
-            rfm: s.rfm,
-            value: s.value,
-            plays,
+            rfm: e.rfm,
+            value: e.value,
+            plays: e.plays,
         }
     }
 
-    /// The plays of a scored client.
-    fn plays_of(&self, s: &Scored, as_of: i32, median_value: f64) -> Vec<Play> {
-        let rec = self.ledger().record(s.index);
-        let id = self.ledger().client_id(s.index);
+    /// The plays of a client.
+    fn plays_of(&self, e: &Evaluated, book: &Book, texts: bool) -> Vec<Play> {
+        let as_of = book.as_of;
+        let rec = self.ledger().record(e.index);
+        let id = self.ledger().client_id(e.index);
         let upto = activity::days_until(rec, as_of);
         let recent = &upto[upto.partition_point(|d| d.day <= as_of - 30)..];
-        let (a, p) = (&s.a, &self.config().options.plays);
+        let (a, p) = (&e.a, &self.config().options.plays);
         let signals = plays::Signals {
             status: Some(a.activity.status),
             engagement: a.engagement.score,
@@ -275,59 +299,39 @@ impl Scorer {
                 .map(|d| (d as i64 + p.renewal_period_days as i64) - as_of as i64),
             usage_30d: recent.iter().map(|d| d.events as f64).sum(),
             usage_limit: p.usage_limits.get(id).copied(),
-            expected_value: s.kind.case.expected_value,
-            median_expected_value: median_value,
+            expected_value: e.kind.case.expected_value,
+            median_expected_value: book.cuts.median_value,
+            texts,
         };
         plays::recommend(&signals, p)
     }
 
-    /// Counts and summaries over the clients scored, and the views over time.
-    fn portfolio(&self, clients: &[ClientScore], as_of: i32) -> Portfolio {
+    /// The portfolio from the tally of its clients, and the views over time.
+    pub fn portfolio_of(&self, t: Tally, book: &Book) -> Portfolio {
         let o = &self.config().options;
-        let mut status_counts = StatusCounts::default();
-        let mut relationships = zero_counts(RelationshipType::ALL.map(|t| t.name()));
-        let mut loyalty_quadrants = zero_counts(LoyaltyQuadrant::ALL.map(|q| q.name()));
-        let mut rfm_segments = zero_counts(RfmSegment::ALL.map(|s| s.name()));
-        for c in clients {
-            status_counts.add(c.status);
-            *relationships
-                .entry(c.relationship.kind.name().to_string())
-                .or_default() += 1;
-            *loyalty_quadrants
-                .entry(c.relationship.quadrant.name().to_string())
-                .or_default() += 1;
-            if let Some(r) = &c.rfm {
-                *rfm_segments
-                    .entry(r.segment.name().to_string())
-                    .or_default() += 1;
-            }
-        }
         Portfolio {
-            clients: clients.len() as u64,
+            clients: t.engagement.len() as u64,
             events: self.ledger().event_count(),
             business_model: o.business_model,
-            status_counts,
-            engagement: summary_of(clients.iter().map(|c| c.engagement.score).collect()),
-            effectiveness: known_summary(
-                clients
-                    .iter()
-                    .filter_map(|c| c.effectiveness.score)
-                    .collect(),
-            ),
-            relationships,
-            loyalty_quadrants,
-            rfm_segments,
+            status_counts: t.status_counts,
+            engagement: summary_of(t.engagement),
+            effectiveness: known_summary(t.effectiveness),
+            relationships: t.relationships,
+            loyalty_quadrants: t.quadrants,
+            rfm_segments: t.segments,
             lifecycle: Lifecycle {
                 period: o.period,
-                periods: portfolio::lifecycle(self.ledger(), as_of, o.period, o.periods),
+                periods: portfolio::lifecycle(self.ledger(), book.as_of, o.period, o.periods),
             },
-            stickiness: portfolio::stickiness(self.ledger(), as_of),
+            stickiness: portfolio::stickiness(self.ledger(), book.as_of),
         }
     }
 
-    /// What the report should say about itself: skipped rows, clients and events past `asOf`,
+    /// What a result should say about itself: skipped rows, clients and events past `asOf`,
     /// a missing spend model.
-    fn warnings(&self, left: &LeftOut, base: Option<&CustomerBase>, as_of: i32) -> Vec<Warning> {
+    pub fn warnings(&self, book: &Book) -> Vec<Warning> {
+        let left: &LeftOut = &book.left_out;
+        let base: Option<&CustomerBase> = book.base.as_ref();
         let mut warnings = Vec::new();
         let mut warn = |code, message: String, issues| {
             warnings.push(Warning {
@@ -337,7 +341,7 @@ impl Scorer {
             })
         };
         let (skipped, issues) = self.skipped();
-        let day = time::format_day(as_of);
+        let day = time::format_day(book.as_of);
         if skipped > 0 {
             let message = format!(
                 "{skipped} rows were skipped in lenient mode; the first {} are listed",
@@ -364,32 +368,5 @@ impl Scorer {
             warn(WarningCode::NoSpendModel, message, vec![]);
         }
         warnings
-    }
-
-    /// The customer-base models' values of the clients, when the options ask for them.
-    #[cfg(feature = "models")]
-    fn customer_base(&self, options: &ScoreOptions, as_of_ms: i64) -> Result<Option<CustomerBase>> {
-        options
-            .customer_base
-            .as_ref()
-            .map(|o| crate::models::clients::value_clients(self.ledger(), as_of_ms, o))
-            .transpose()
-    }
-
-    /// Without the models (the small engine build), asking for them is an error.
-    #[cfg(not(feature = "models"))]
-    fn customer_base(
-        &self,
-        options: &ScoreOptions,
-        _as_of_ms: i64,
-    ) -> Result<Option<CustomerBase>> {
-        match options.customer_base {
-            Some(_) => Err(RapportError::new(
-                ErrorCode::InvalidConfig,
-                "customerBase needs the customer-base models: use the package's rapportjs/full build",
-            )
-            .with_field("customerBase")),
-            None => Ok(None),
-        }
     }
 }

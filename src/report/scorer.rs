@@ -1,6 +1,10 @@
 //! The scorer: checked options, a ledger, and the rows lenient batches skipped. Ingest, merge
 //! and snapshots live here; `score` and `history` in their own modules.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use super::book::Book;
 use super::options::{Config, ScorerOptions};
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::input::batch::{Batch, IngestOptions, IngestSummary, Policy, RowIssue};
@@ -19,6 +23,9 @@ pub struct Scorer {
     batches: u32,
     skipped: u64,
     issues: Vec<RowIssue>,
+    /// Counts the changes to the ledger, so a kept book knows when it is stale.
+    revision: u64,
+    book: RefCell<Option<Arc<Book>>>,
 }
 
 impl Scorer {
@@ -29,7 +36,28 @@ impl Scorer {
             batches: 0,
             skipped: 0,
             issues: Vec::new(),
+            revision: 0,
+            book: RefCell::new(None),
         })
+    }
+
+    /// Counts the changes to the ledger.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    pub(super) fn kept_book(&self) -> Option<Arc<Book>> {
+        self.book.borrow().clone()
+    }
+
+    pub(super) fn keep_book(&self, book: Arc<Book>) {
+        *self.book.borrow_mut() = Some(book);
+    }
+
+    /// After a change to the ledger: the kept book no longer holds.
+    fn changed(&mut self) {
+        self.revision += 1;
+        *self.book.get_mut() = None;
     }
 
     pub fn config(&self) -> &Config {
@@ -57,6 +85,7 @@ impl Scorer {
     pub fn ingest_batch(&mut self, batch: Batch) -> Result<IngestSummary> {
         memory::ready()?;
         let stats = self.ledger.apply(&batch)?;
+        self.changed();
         self.batches += 1;
         self.skipped += batch.skipped;
         let room = self
@@ -147,6 +176,7 @@ impl Scorer {
     pub fn merge(&mut self, other: &Scorer) -> Result<()> {
         memory::ready()?;
         self.ledger.merge(&other.ledger)?;
+        self.changed();
         Ok(())
     }
 
@@ -165,6 +195,7 @@ impl Scorer {
     pub fn merge_snapshot(&mut self, bytes: &[u8]) -> Result<()> {
         let other = memory::call(|| Ledger::from_snapshot(bytes))?;
         self.ledger.merge(&other)?;
+        self.changed();
         Ok(())
     }
 

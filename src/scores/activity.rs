@@ -218,33 +218,33 @@ pub fn cadence(days: &[DayCount]) -> Option<f64> {
     })
 }
 
-/// Classifies one client; `None` if it has no activity on or before `as_of`.
-pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<Activity> {
+/// Classifies one client, writing its reason's sentence when `texts`; `None` if it has no
+/// activity on or before `as_of`.
+pub fn classify(
+    rec: &ClientRecord,
+    as_of: i32,
+    o: &ActivityOptions,
+    texts: bool,
+) -> Option<Activity> {
     let days = days_until(rec, as_of);
     let (first, last) = (days.first()?.day, days.last()?.day);
     let cad = cadence(days);
     let cadence_days = cad.unwrap_or(o.default_cadence_days);
     let th = o.thresholds(cadence_days);
     let since = (as_of - last) as u32;
-    let quiet = Quiet {
-        since,
-        cadence: match cad {
-            Some(c) => format!("usually active every {} days", number(c)),
-            None => "too few active days for a cadence".to_string(),
-        },
-    };
+    let quiet = Quiet { since, cad, texts };
     let cancelled = rec
         .last_day_of(EventKind::Cancellation, as_of)
         .filter(|&c| last <= c);
     let (status, reason) = if let Some(c) = cancelled {
-        let text = format!(
-            "cancelled on {} with no activity since",
-            time::format_day(c)
-        );
-        (
-            Status::Churned,
-            Reason::new(StatusReasonCode::Cancelled, text),
-        )
+        let text = || {
+            format!(
+                "cancelled on {} with no activity since",
+                time::format_day(c)
+            )
+        };
+        let reason = Reason::lazy(StatusReasonCode::Cancelled, texts, text);
+        (Status::Churned, reason)
     } else if since as f64 > th.churn_days {
         quiet.past(
             Status::Churned,
@@ -253,27 +253,17 @@ pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<A
             th.churn_days,
         )
     } else if as_of - first < o.new_days as i32 {
-        let text = format!("first active {} days ago", as_of - first);
-        (
-            Status::New,
-            Reason::new(StatusReasonCode::FirstSeenRecently, text),
-        )
+        let text = || format!("first active {} days ago", as_of - first);
+        let reason = Reason::lazy(StatusReasonCode::FirstSeenRecently, texts, text);
+        (Status::New, reason)
     } else if since as f64 > th.dormant_days {
-        quiet.past(
-            Status::Dormant,
-            StatusReasonCode::SilentPastDormant,
-            "dormant",
-            th.dormant_days,
-        )
+        let code = StatusReasonCode::SilentPastDormant;
+        quiet.past(Status::Dormant, code, "dormant", th.dormant_days)
     } else if since as f64 > th.at_risk_days {
-        quiet.past(
-            Status::AtRisk,
-            StatusReasonCode::SilentPastAtRisk,
-            "at-risk",
-            th.at_risk_days,
-        )
+        let code = StatusReasonCode::SilentPastAtRisk;
+        quiet.past(Status::AtRisk, code, "at-risk", th.at_risk_days)
     } else {
-        active_or_back(days, as_of, since, &th, o)
+        active_or_back(days, as_of, since, &th, o, texts)
     };
     Some(Activity {
         status,
@@ -286,10 +276,11 @@ pub fn classify(rec: &ClientRecord, as_of: i32, o: &ActivityOptions) -> Option<A
     })
 }
 
-/// How long a client has been quiet, and its cadence in words.
+/// How long a client has been quiet, and its cadence.
 struct Quiet {
     since: u32,
-    cadence: String,
+    cad: Option<f64>,
+    texts: bool,
 }
 
 impl Quiet {
@@ -300,13 +291,18 @@ impl Quiet {
         name: &str,
         threshold: f64,
     ) -> (Status, Reason<StatusReasonCode>) {
-        let text = format!(
-            "no activity for {} days, past the {name} threshold of {} days ({})",
-            self.since,
-            number(threshold),
-            self.cadence
-        );
-        (status, Reason::new(code, text))
+        let text = || {
+            let cadence = match self.cad {
+                Some(c) => format!("usually active every {} days", number(c)),
+                None => "too few active days for a cadence".to_string(),
+            };
+            format!(
+                "no activity for {} days, past the {name} threshold of {} days ({cadence})",
+                self.since,
+                number(threshold),
+            )
+        };
+        (status, Reason::lazy(code, self.texts, text))
     }
 }
 
@@ -318,30 +314,31 @@ fn active_or_back(
     since: u32,
     th: &Thresholds,
     o: &ActivityOptions,
+    texts: bool,
 ) -> (Status, Reason<StatusReasonCode>) {
     let window_start = as_of - o.resurrected_days as i32;
     let i = days.partition_point(|d| d.day <= window_start);
     let gap = (i > 0 && i < days.len()).then(|| days[i].day - days[i - 1].day);
     match gap.filter(|&g| g as f64 > th.dormant_days) {
         Some(g) => {
-            let text = format!(
-                "back on {} after {g} quiet days",
-                time::format_day(days[i].day)
-            );
-            (
-                Status::Resurrected,
-                Reason::new(StatusReasonCode::ReturnedAfterGap, text),
-            )
+            let text = || {
+                format!(
+                    "back on {} after {g} quiet days",
+                    time::format_day(days[i].day)
+                )
+            };
+            let reason = Reason::lazy(StatusReasonCode::ReturnedAfterGap, texts, text);
+            (Status::Resurrected, reason)
         }
         None => {
-            let text = format!(
-                "last active {since} days ago, within the at-risk threshold of {} days",
-                number(th.at_risk_days)
-            );
-            (
-                Status::Active,
-                Reason::new(StatusReasonCode::ActiveOnCadence, text),
-            )
+            let text = || {
+                format!(
+                    "last active {since} days ago, within the at-risk threshold of {} days",
+                    number(th.at_risk_days)
+                )
+            };
+            let reason = Reason::lazy(StatusReasonCode::ActiveOnCadence, texts, text);
+            (Status::Active, reason)
         }
     }
 }
@@ -353,7 +350,7 @@ mod tests {
 
     fn status_of(events: &[(&str, &str, &str)], as_of: &str) -> Status {
         let l = ledger_of(events);
-        classify(l.record(0), day(as_of), &ActivityOptions::default())
+        classify(l.record(0), day(as_of), &ActivityOptions::default(), true)
             .unwrap()
             .status
     }
@@ -429,6 +426,12 @@ mod tests {
         ];
         assert_ne!(status_of(&came_back, "2024-06-30"), Status::Churned);
         let l = ledger_of(&[("c", "2024-07-01", "usage")]);
-        assert!(classify(l.record(0), day("2024-06-30"), &ActivityOptions::default()).is_none());
+        assert!(classify(
+            l.record(0),
+            day("2024-06-30"),
+            &ActivityOptions::default(),
+            true
+        )
+        .is_none());
     }
 }

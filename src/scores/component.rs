@@ -20,6 +20,15 @@ impl<C> Reason<C> {
             text: text.into(),
         }
     }
+
+    /// A reason whose sentence is written only when `texts` is true (a table of scores has no
+    /// use for millions of sentences; an explanation does).
+    pub fn lazy(code: C, texts: bool, text: impl FnOnce() -> String) -> Self {
+        Reason {
+            code,
+            text: if texts { text() } else { String::new() },
+        }
+    }
 }
 
 /// A code that is an upper-case name (`TRUE_FRIEND` for the quadrant `true_friend`); in
@@ -106,31 +115,34 @@ pub fn band<C: Copy>(score: f64, [low, mid, high]: [C; 3]) -> C {
     }
 }
 
-/// Reasons collected with how telling each is, most telling first when sorted.
+/// Reasons collected with how telling each is, most telling first when sorted. Collected only
+/// when `texts` is on: scores without explanations skip them.
 #[derive(Clone, Debug)]
-pub struct Reasons<C>(Vec<(f64, Reason<C>)>);
+pub struct Reasons<C> {
+    texts: bool,
+    list: Vec<(f64, Reason<C>)>,
+}
 
 impl<C: Copy> Reasons<C> {
-    pub fn new() -> Self {
-        Reasons(Vec::new())
+    pub fn new(texts: bool) -> Self {
+        Reasons {
+            texts,
+            list: Vec::new(),
+        }
     }
 
     /// A reason ranked by how far its component's score is from neutral, weighted.
-    pub fn push(&mut self, weight: f64, score: f64, code: C, text: String) {
-        self.0
-            .push((weight * (score - 50.0).abs(), Reason::new(code, text)));
+    pub fn push(&mut self, weight: f64, score: f64, code: C, text: impl FnOnce() -> String) {
+        if self.texts {
+            self.list
+                .push((weight * (score - 50.0).abs(), Reason::new(code, text())));
+        }
     }
 
     /// The reasons, most telling first.
     pub fn sorted(mut self) -> Vec<Reason<C>> {
-        self.0.sort_by(|a, b| b.0.total_cmp(&a.0));
-        self.0.into_iter().map(|r| r.1).collect()
-    }
-}
-
-impl<C: Copy> Default for Reasons<C> {
-    fn default() -> Self {
-        Reasons::new()
+        self.list.sort_by(|a, b| b.0.total_cmp(&a.0));
+        self.list.into_iter().map(|r| r.1).collect()
     }
 }
 

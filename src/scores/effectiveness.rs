@@ -245,6 +245,8 @@ pub struct Inputs<'a> {
     /// Days from its first activity to the day scored.
     pub tenure_days: f64,
     pub recorded: &'a Recorded,
+    /// Write the reasons' sentences.
+    pub texts: bool,
 }
 
 fn mean(parts: &[Option<f64>]) -> Option<f64> {
@@ -274,14 +276,16 @@ fn communication(x: &Inputs, o: &EffectivenessOptions, reasons: &mut Reasons<Cod
         ((o.unclear_messages - m) / (o.unclear_messages - o.clear_messages)).clamp(0.0, 1.0)
     });
     let s = 100.0 * clarity * (1.0 - reopened);
-    let reopened_text = format!(
-        "{:.0}% of {} reopened",
-        100.0 * reopened,
-        tickets_text(tickets)
-    );
-    let text = match per_ticket {
-        Some(m) => format!("{m:.1} messages per ticket, {reopened_text}"),
-        None => reopened_text,
+    let text = || {
+        let reopened_text = format!(
+            "{:.0}% of {} reopened",
+            100.0 * reopened,
+            tickets_text(tickets)
+        );
+        match per_ticket {
+            Some(m) => format!("{m:.1} messages per ticket, {reopened_text}"),
+            None => reopened_text,
+        }
     };
     let codes = [
         Code::CommunicationUnclear,
@@ -305,19 +309,22 @@ fn informed(x: &Inputs, o: &EffectivenessOptions, reasons: &mut Reasons<Code>) -
     let raw = mean(&[x.adoption, self_share]);
     let score = raw.map(|r| 100.0 * r);
     if let Some(s) = score {
-        let mut bits = Vec::new();
-        if let Some(a) = x.adoption {
-            bits.push(format!("uses {:.0}% of features", 100.0 * a));
-        }
-        if self_share.is_some() {
-            bits.push(format!(
-                "{} self-service look-ups against {}",
-                number(self_service as f64),
-                tickets_text(tickets)
-            ));
-        }
+        let text = || {
+            let mut bits = Vec::new();
+            if let Some(a) = x.adoption {
+                bits.push(format!("uses {:.0}% of features", 100.0 * a));
+            }
+            if self_share.is_some() {
+                bits.push(format!(
+                    "{} self-service look-ups against {}",
+                    number(self_service as f64),
+                    tickets_text(tickets)
+                ));
+            }
+            bits.join(", ")
+        };
         let codes = [Code::InformedLow, Code::InformedFair, Code::InformedHigh];
-        reasons.push(o.weights.informed, s, band(s, codes), bits.join(", "));
+        reasons.push(o.weights.informed, s, band(s, codes), text);
     }
     Part {
         weight: o.weights.informed,
@@ -348,36 +355,39 @@ fn collaboration(x: &Inputs, o: &EffectivenessOptions, reasons: &mut Reasons<Cod
     let raw = mean(&[onboarding, provided, kept]);
     let score = raw.map(|r| 100.0 * r);
     if let Some(s) = score {
-        let mut bits = Vec::new();
-        if onboarding.is_some() {
-            bits.push(format!(
-                "{} of {steps} onboarding steps",
-                onboarded.min(steps)
-            ));
-        }
-        if provided.is_some() {
-            bits.push(if responses > 0 {
-                format!(
-                    "provided information {}",
-                    plural(responses as f64, "time", "times")
-                )
-            } else {
-                "never provided requested information".to_string()
-            });
-        }
-        if kept.is_some() {
-            bits.push(format!(
-                "{} against {}",
-                plural(renewals as f64, "renewal", "renewals"),
-                plural(cancels as f64, "cancellation", "cancellations")
-            ));
-        }
+        let text = || {
+            let mut bits = Vec::new();
+            if onboarding.is_some() {
+                bits.push(format!(
+                    "{} of {steps} onboarding steps",
+                    onboarded.min(steps)
+                ));
+            }
+            if provided.is_some() {
+                bits.push(if responses > 0 {
+                    format!(
+                        "provided information {}",
+                        plural(responses as f64, "time", "times")
+                    )
+                } else {
+                    "never provided requested information".to_string()
+                });
+            }
+            if kept.is_some() {
+                bits.push(format!(
+                    "{} against {}",
+                    plural(renewals as f64, "renewal", "renewals"),
+                    plural(cancels as f64, "cancellation", "cancellations")
+                ));
+            }
+            bits.join(", ")
+        };
         let codes = [
             Code::CollaborationLow,
             Code::CollaborationFair,
             Code::CollaborationHigh,
         ];
-        reasons.push(o.weights.collaboration, s, band(s, codes), bits.join(", "));
+        reasons.push(o.weights.collaboration, s, band(s, codes), text);
     }
     Part {
         weight: o.weights.collaboration,
@@ -399,10 +409,12 @@ fn feedback(x: &Inputs, o: &EffectivenessOptions, reasons: &mut Reasons<Code>) -
     let given = x.tally.count(EventKind::Feedback) + x.tally.count(EventKind::Review);
     let per_quarter = given as f64 / (x.tenure_days.max(1.0) / 90.0).max(1.0);
     let s = 100.0 * (per_quarter / o.feedback_per_quarter).min(1.0);
-    let text = format!(
-        "{} given ({per_quarter:.1} a quarter)",
-        plural(given as f64, "piece of feedback", "pieces of feedback"),
-    );
+    let text = || {
+        format!(
+            "{} given ({per_quarter:.1} a quarter)",
+            plural(given as f64, "piece of feedback", "pieces of feedback"),
+        )
+    };
     let codes = [
         Code::FeedbackRare,
         Code::FeedbackSome,
@@ -431,13 +443,15 @@ fn cost(x: &Inputs, cost: f64, o: &EffectivenessOptions, reasons: &mut Reasons<C
         (None, None)
     };
     if let Some(s) = score {
-        let text = if revenue > 0.0 {
-            format!(
-                "serving costs {:.0}% of revenue ({cost:.2} of {revenue:.2})",
-                100.0 * cost / revenue
-            )
-        } else {
-            format!("serving cost {cost:.2} with no revenue")
+        let text = || {
+            if revenue > 0.0 {
+                format!(
+                    "serving costs {:.0}% of revenue ({cost:.2} of {revenue:.2})",
+                    100.0 * cost / revenue
+                )
+            } else {
+                format!("serving cost {cost:.2} with no revenue")
+            }
         };
         let codes = [
             Code::HighMaintenance,
@@ -455,7 +469,7 @@ fn cost(x: &Inputs, cost: f64, o: &EffectivenessOptions, reasons: &mut Reasons<C
 
 /// Scores one client.
 pub fn score(x: &Inputs, o: &EffectivenessOptions) -> Effectiveness {
-    let mut reasons = Reasons::new();
+    let mut reasons = Reasons::new(x.texts);
     let spent = cost_to_serve(x.tally, o.ticket_cost);
     let parts = [
         communication(x, o, &mut reasons),

@@ -226,10 +226,12 @@ fn events(s: &[DayCount]) -> f64 {
 fn recency(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Part {
     let since = (win.as_of - win.last) as f64;
     let s = 100.0 * 0.5f64.powf(since / o.recency_half_life_days);
-    let text = if since == 0.0 {
-        "active today".to_string()
-    } else {
-        format!("last active {} ago", plural(since, "day", "days"))
+    let text = || {
+        if since == 0.0 {
+            "active today".to_string()
+        } else {
+            format!("last active {} ago", plural(since, "day", "days"))
+        }
     };
     let codes = [Code::RecencyLow, Code::RecencyFair, Code::RecencyHigh];
     reasons.push(o.weights.recency, s, band(s, codes), text);
@@ -245,7 +247,7 @@ fn frequency(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -
     let active = win.recent.len() as f64;
     let s = 100.0 * (active / o.frequency_target_days).min(1.0);
     let codes = [Code::FrequencyLow, Code::FrequencyFair, Code::FrequencyHigh];
-    let text = format!("active on {active} of the last {} days", win.w);
+    let text = || format!("active on {active} of the last {} days", win.w);
     reasons.push(o.weights.frequency, s, band(s, codes), text);
     Part {
         weight: o.weights.frequency,
@@ -263,7 +265,7 @@ fn breadth(b: Breadth, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Pa
             Code::FeatureAdoptionFair,
             Code::FeatureAdoptionHigh,
         ];
-        let text = format!("uses {} of {} features", b.used, b.catalog);
+        let text = || format!("uses {} of {} features", b.used, b.catalog);
         reasons.push(o.weights.breadth, 100.0 * r, band(100.0 * r, codes), text);
     }
     Part {
@@ -285,11 +287,13 @@ fn depth(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Pa
     let share = active / span;
     let s = 50.0 * (share / o.active_share_target).min(1.0)
         + 50.0 * (intensity / o.intensity_target).min(1.0);
-    let text = format!(
-        "{:.0}% of days active, {:.1} events per active day",
-        100.0 * share,
-        intensity
-    );
+    let text = || {
+        format!(
+            "{:.0}% of days active, {:.1} events per active day",
+            100.0 * share,
+            intensity
+        )
+    };
     let codes = [Code::DepthLow, Code::DepthFair, Code::DepthHigh];
     reasons.push(o.weights.depth, s, band(s, codes), text);
     Part {
@@ -314,23 +318,18 @@ fn trend(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Pa
     let score = raw.map(|t| 50.0 + 50.0 * t.clamp(-1.0, 1.0));
     if let (Some(t), Some(s)) = (raw, score) {
         let (pct, w) = ((100.0 * t).round(), win.w);
-        let (code, text) = if pct <= -10.0 {
-            (
-                Code::ActivityDown,
-                format!("activity down {:.0}% vs previous {w} days", -pct),
-            )
+        let code = if pct <= -10.0 {
+            Code::ActivityDown
         } else if pct >= 10.0 {
-            (
-                Code::ActivityUp,
-                format!("activity up {pct:.0}% vs previous {w} days"),
-            )
+            Code::ActivityUp
         } else {
-            (
-                Code::ActivitySteady,
-                format!("activity steady vs previous {w} days"),
-            )
+            Code::ActivitySteady
         };
-        reasons.push(o.weights.trend, s, code, text);
+        reasons.push(o.weights.trend, s, code, || match code {
+            Code::ActivityDown => format!("activity down {:.0}% vs previous {w} days", -pct),
+            Code::ActivityUp => format!("activity up {pct:.0}% vs previous {w} days"),
+            _ => format!("activity steady vs previous {w} days"),
+        });
     }
     Part {
         weight: o.weights.trend,
@@ -339,15 +338,17 @@ fn trend(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Pa
     }
 }
 
-/// Scores one client as of day `as_of`. `None` if it has no activity by then.
+/// Scores one client as of day `as_of`, with its reasons' sentences when `texts`. `None` if it
+/// has no activity by then.
 pub fn score(
     rec: &ClientRecord,
     as_of: i32,
     b: Breadth,
     o: &EngagementOptions,
+    texts: bool,
 ) -> Option<Engagement> {
     let win = Window::of(rec, as_of, o.window_days as i32)?;
-    let mut reasons = Reasons::new();
+    let mut reasons = Reasons::new(texts);
     let parts = [
         recency(&win, o, &mut reasons),
         frequency(&win, o, &mut reasons),
@@ -411,6 +412,7 @@ mod tests {
                 catalog: 9,
             },
             &o,
+            true,
         )
         .unwrap();
         let c = &e.components;
@@ -449,6 +451,7 @@ mod tests {
                 catalog: 0,
             },
             &EngagementOptions::default(),
+            true,
         )
         .unwrap();
         assert_eq!(e.components.trend.score, None);
@@ -482,6 +485,7 @@ mod tests {
                 catalog: 0,
             },
             &EngagementOptions::default(),
+            true,
         )
         .unwrap();
         assert_eq!(e.components.recency.raw, Some(14.0));

@@ -184,6 +184,9 @@ pub struct Signals {
     pub expected_value: f64,
     /// Median expected value over the clients scored whose expected value is positive.
     pub median_expected_value: f64,
+    /// Write each play's reason and signals (an explanation), or only its kind and priority
+    /// (a table).
+    pub texts: bool,
 }
 
 fn sig(name: &str, value: f64) -> Signal {
@@ -200,41 +203,47 @@ fn renewal_upsell(s: &Signals, o: &PlayOptions) -> Option<Play> {
     }
     let high = s.engagement >= o.high_engagement;
     if let Some(limit) = s.usage_limit.filter(|&l| s.usage_30d >= o.limit_share * l) {
-        return Some(Play::new(
+        return Some(s.play(
             PlayKind::RenewalUpsell,
             80.0,
-            format!(
+            || format!(
                 "used {:.0} of its plan's {limit:.0} events in the last 30 days: offer the next plan",
                 s.usage_30d
             ),
-            vec![sig("usage30d", s.usage_30d), sig("usageLimit", limit)],
+            || vec![sig("usage30d", s.usage_30d), sig("usageLimit", limit)],
         ));
     }
     let window = o.renewal_window_days as i64;
     if let Some(d) = s.days_to_renewal.filter(|&d| d >= 0 && d <= window && high) {
-        return Some(Play::new(
+        return Some(s.play(
             PlayKind::RenewalUpsell,
             70.0,
-            format!(
-                "renewal due in {d} days with engagement {:.0}: renew and upsell",
-                s.engagement
-            ),
-            vec![
-                sig("daysToRenewal", d as f64),
-                sig("engagement", s.engagement),
-            ],
+            || {
+                format!(
+                    "renewal due in {d} days with engagement {:.0}: renew and upsell",
+                    s.engagement
+                )
+            },
+            || {
+                vec![
+                    sig("daysToRenewal", d as f64),
+                    sig("engagement", s.engagement),
+                ]
+            },
         ));
     }
     let t = s.trend.filter(|&t| t >= 0.2 && high)?;
-    Some(Play::new(
+    Some(s.play(
         PlayKind::RenewalUpsell,
         60.0,
-        format!(
-            "activity up {:.0}% with engagement {:.0}: room to grow the account",
-            100.0 * t,
-            s.engagement
-        ),
-        vec![sig("trend", t), sig("engagement", s.engagement)],
+        || {
+            format!(
+                "activity up {:.0}% with engagement {:.0}: room to grow the account",
+                100.0 * t,
+                s.engagement
+            )
+        },
+        || vec![sig("trend", t), sig("engagement", s.engagement)],
     ))
 }
 
@@ -246,19 +255,23 @@ fn re_engagement(s: &Signals) -> Option<Play> {
     if !(s.expected_value > 0.0 && s.expected_value >= s.median_expected_value) {
         return None;
     }
-    Some(Play::new(
+    Some(s.play(
         PlayKind::ReEngagement,
         if st == Status::AtRisk { 75.0 } else { 65.0 },
-        format!(
-            "{} with an expected value of {:.2} (median {:.2}): reach out before it is lost",
-            st.name().replace('_', " "),
-            s.expected_value,
-            s.median_expected_value
-        ),
-        vec![
-            sig("expectedValue", s.expected_value),
-            sig("medianExpectedValue", s.median_expected_value),
-        ],
+        || {
+            format!(
+                "{} with an expected value of {:.2} (median {:.2}): reach out before it is lost",
+                st.name().replace('_', " "),
+                s.expected_value,
+                s.median_expected_value
+            )
+        },
+        || {
+            vec![
+                sig("expectedValue", s.expected_value),
+                sig("medianExpectedValue", s.median_expected_value),
+            ]
+        },
     ))
 }
 
@@ -279,11 +292,11 @@ fn support_intervention(s: &Signals, o: &PlayOptions) -> Option<Play> {
         why.push(format!("{} reopened tickets", s.reopened));
     }
     signals.push(sig("reopenedTickets", s.reopened as f64));
-    Some(Play::new(
+    Some(s.play(
         PlayKind::SupportIntervention,
         70.0,
-        format!("high maintenance ({}): find the root cause", why.join(", ")),
-        signals,
+        || format!("high maintenance ({}): find the root cause", why.join(", ")),
+        || signals,
     ))
 }
 
@@ -299,14 +312,14 @@ fn advocacy_ask(s: &Signals, o: &PlayOptions) -> Option<Play> {
         && s.reopened == 0
         && healthy;
     fits.then(|| {
-        Play::new(
+        s.play(
             PlayKind::AdvocacyAsk,
             60.0,
-            format!(
+            || format!(
                 "engagement {:.0}, mean rating {r:.1}, no open problems: ask for a referral or review",
                 s.engagement
             ),
-            vec![sig("engagement", s.engagement), sig("meanRating", r)],
+            || vec![sig("engagement", s.engagement), sig("meanRating", r)],
         )
     })
 }
@@ -315,15 +328,17 @@ fn advocacy_ask(s: &Signals, o: &PlayOptions) -> Option<Play> {
 fn onboarding_education(s: &Signals, o: &PlayOptions) -> Option<Play> {
     let a = s.adoption?;
     (s.tenure_days <= o.early_days && a < o.low_adoption).then(|| {
-        Play::new(
+        s.play(
             PlayKind::OnboardingEducation,
             55.0,
-            format!(
-                "{} days in and using {:.0}% of features: guide it to the rest",
-                s.tenure_days,
-                100.0 * a
-            ),
-            vec![sig("tenureDays", s.tenure_days as f64), sig("adoption", a)],
+            || {
+                format!(
+                    "{} days in and using {:.0}% of features: guide it to the rest",
+                    s.tenure_days,
+                    100.0 * a
+                )
+            },
+            || vec![sig("tenureDays", s.tenure_days as f64), sig("adoption", a)],
         )
     })
 }
@@ -331,20 +346,33 @@ fn onboarding_education(s: &Signals, o: &PlayOptions) -> Option<Play> {
 /// Feedback request (40): engaged, and never asked for feedback.
 fn feedback_request(s: &Signals, o: &PlayOptions) -> Option<Play> {
     (s.engagement >= o.high_engagement && s.feedback_given == 0).then(|| {
-        Play::new(
+        s.play(
             PlayKind::FeedbackRequest,
             40.0,
-            format!(
-                "engagement {:.0} but no feedback yet: ask what it thinks",
-                s.engagement
-            ),
-            vec![sig("engagement", s.engagement), sig("feedbackGiven", 0.0)],
+            || {
+                format!(
+                    "engagement {:.0} but no feedback yet: ask what it thinks",
+                    s.engagement
+                )
+            },
+            || vec![sig("engagement", s.engagement), sig("feedbackGiven", 0.0)],
         )
     })
 }
 
-impl Play {
-    fn new(play: PlayKind, priority: f64, reason: String, signals: Vec<Signal>) -> Play {
+impl Signals {
+    /// A play, its reason and signals written only when `texts`.
+    fn play(
+        &self,
+        play: PlayKind,
+        priority: f64,
+        reason: impl FnOnce() -> String,
+        signals: impl FnOnce() -> Vec<Signal>,
+    ) -> Play {
+        let (reason, signals) = match self.texts {
+            true => (reason(), signals()),
+            false => (String::new(), Vec::new()),
+        };
         Play {
             play,
             priority,

@@ -305,69 +305,93 @@ impl Judged<'_> {
     }
 }
 
-/// The relationship type, whether it is healthy for the business model, and why.
+/// The relationship type, whether it is healthy for the business model, and why (the
+/// sentence written when `texts`).
 pub fn classify(
     j: &Judged,
     o: &RelationshipOptions,
+    texts: bool,
 ) -> (RelationshipType, bool, Reason<RelationshipReasonCode>) {
     use RelationshipReasonCode as Code;
-    use RelationshipType::*;
     let f = j.facts;
     let (unit, units) = if f.on_purchases {
         ("purchase", "purchases")
     } else {
         ("active day", "active days")
     };
+    let history = || {
+        format!(
+            "{} over {}",
+            plural(f.occasions as f64, unit, units),
+            plural(f.span_days as f64, "day", "days")
+        )
+    };
+    let (kind, healthy, code) = type_of(j, o);
+    let text = || match code {
+        Code::OneTimeExpected => format!("a single {unit}, as a one-time business expects"),
+        Code::OneTimeMissed => {
+            format!("a single {unit}: a repeat relationship that has not formed")
+        }
+        Code::Ended | Code::Fling => {
+            let why = match j.model {
+                Some(m) if j.quiet_by_model(o) => format!("P(alive) {:.2}", m.p_alive),
+                _ => format!("status {}", j.status.name()),
+            };
+            format!("{}, now quiet ({why})", history())
+        }
+        Code::Marriage => {
+            let alive = j
+                .model
+                .map_or(String::new(), |m| format!(", P(alive) {:.2}", m.p_alive));
+            format!("{}, still active{alive}", history())
+        }
+        Code::Dating if j.is_long(o) => format!(
+            "{}, but P(alive) is below {:.2}",
+            history(),
+            o.marriage_p_alive
+        ),
+        Code::Dating => format!("{}: repeat activity building", history()),
+    };
+    (kind, healthy, Reason::lazy(code, texts, text))
+}
+
+/// The rules of [`classify`]: the type, whether it is healthy, and the reason's code.
+fn type_of(
+    j: &Judged,
+    o: &RelationshipOptions,
+) -> (RelationshipType, bool, RelationshipReasonCode) {
+    use RelationshipReasonCode as Code;
+    use RelationshipType::*;
     let one_time_business = j.business == BusinessModel::OneTime;
-    if f.occasions <= 1 {
+    if j.facts.occasions <= 1 {
         return if one_time_business {
-            let text = format!("a single {unit}, as a one-time business expects");
-            (OneTime, true, Reason::new(Code::OneTimeExpected, text))
+            (OneTime, true, Code::OneTimeExpected)
         } else {
-            let text = format!("a single {unit}: a repeat relationship that has not formed");
-            (OneTime, false, Reason::new(Code::OneTimeMissed, text))
+            (OneTime, false, Code::OneTimeMissed)
         };
     }
-    let history = format!(
-        "{} over {}",
-        plural(f.occasions as f64, unit, units),
-        plural(f.span_days as f64, "day", "days")
-    );
     let long = j.is_long(o);
     if matches!(j.status, Status::Dormant | Status::Churned) || j.quiet_by_model(o) {
-        let why = match j.model {
-            Some(m) if j.quiet_by_model(o) => format!("P(alive) {:.2}", m.p_alive),
-            _ => format!("status {}", j.status.name()),
-        };
-        let text = format!("{history}, now quiet ({why})");
         return if long {
-            (Ended, false, Reason::new(Code::Ended, text))
+            (Ended, false, Code::Ended)
         } else {
-            (Fling, one_time_business, Reason::new(Code::Fling, text))
+            (Fling, one_time_business, Code::Fling)
         };
     }
-    let married = long && j.model.is_none_or(|m| m.p_alive >= o.marriage_p_alive);
-    if married {
-        let alive = j
-            .model
-            .map_or(String::new(), |m| format!(", P(alive) {:.2}", m.p_alive));
-        let text = format!("{history}, still active{alive}");
-        (Marriage, true, Reason::new(Code::Marriage, text))
-    } else if long {
-        let text = format!("{history}, but P(alive) is below {:.2}", o.marriage_p_alive);
-        (Dating, true, Reason::new(Code::Dating, text))
+    if long && j.model.is_none_or(|m| m.p_alive >= o.marriage_p_alive) {
+        (Marriage, true, Code::Marriage)
     } else {
-        let text = format!("{history}: repeat activity building");
-        (Dating, true, Reason::new(Code::Dating, text))
+        (Dating, true, Code::Dating)
     }
 }
 
-/// The loyalty–profitability quadrant, given the thresholds.
+/// The loyalty–profitability quadrant, given the thresholds (the sentence when `texts`).
 pub fn quadrant(
     active_span_days: u32,
     net_value: f64,
     loyal_days: f64,
     profitable: f64,
+    texts: bool,
 ) -> (LoyaltyQuadrant, Reason<Upper<LoyaltyQuadrant>>) {
     let loyal = active_span_days as f64 > loyal_days;
     let profit = net_value > profitable;
@@ -378,16 +402,18 @@ pub fn quadrant(
         (false, false) => LoyaltyQuadrant::Stranger,
     };
     let over = |yes: bool| if yes { "over" } else { "not over" };
-    let text = format!(
-        "{} of activity ({} {:.0}), net value {:.2} ({} {:.2})",
-        plural(active_span_days as f64, "day", "days"),
-        over(loyal),
-        loyal_days,
-        net_value,
-        over(profit),
-        profitable
-    );
-    (q, Reason::new(Upper(q), text))
+    let text = || {
+        format!(
+            "{} of activity ({} {:.0}), net value {:.2} ({} {:.2})",
+            plural(active_span_days as f64, "day", "days"),
+            over(loyal),
+            loyal_days,
+            net_value,
+            over(profit),
+            profitable
+        )
+    };
+    (q, Reason::lazy(Upper(q), texts, text))
 }
 
 /// Likelihood of staying a year, by status, for the rule-based value.
@@ -408,6 +434,7 @@ pub fn long_term(
     revenue: f64,
     cost: f64,
     o: &RelationshipOptions,
+    texts: bool,
 ) -> LongTermCase {
     use LongTermReasonCode as Code;
     let f = j.facts;
@@ -425,16 +452,22 @@ pub fn long_term(
     } else {
         "a year at the client's pace so far"
     };
-    let reason = if kind == RelationshipType::Ended {
-        let text = "the relationship has ended; win it back before proposing more";
-        Reason::new(Code::RelationshipEnded, text)
+    let code = if kind == RelationshipType::Ended {
+        Code::RelationshipEnded
     } else if worth {
-        let text = format!("{source} is worth {value:.2} against {cost:.2} to serve");
-        Reason::new(Code::WorthProposing, text)
+        Code::WorthProposing
     } else {
-        let text = format!("{source} is worth {value:.2}, not more than {cost:.2} to serve");
-        Reason::new(Code::NotWorthProposing, text)
+        Code::NotWorthProposing
     };
+    let reason = Reason::lazy(code, texts, || match code {
+        Code::RelationshipEnded => {
+            "the relationship has ended; win it back before proposing more".to_string()
+        }
+        Code::WorthProposing => format!("{source} is worth {value:.2} against {cost:.2} to serve"),
+        Code::NotWorthProposing => {
+            format!("{source} is worth {value:.2}, not more than {cost:.2} to serve")
+        }
+    });
     LongTermCase {
         worth_proposing: worth,
         expected_value: value,

@@ -183,79 +183,87 @@ impl RfmValues {
     }
 }
 
-/// Quantile scores of `values` (higher is better): `1 + min(bins − 1, ⌊bins · below / (n − 1)⌋)`.
+/// A value's quantile score among `sorted` (higher is better):
+/// `1 + min(bins − 1, ⌊bins · below / (n − 1)⌋)`, where `below` counts the strictly worse.
+fn score_in<T: Ord>(sorted: &[T], v: &T, bins: u32) -> u32 {
+    let n = sorted.len() as u64;
+    if n <= 1 {
+        return bins.div_ceil(2);
+    }
+    let below = sorted.partition_point(|x| x < v) as u64;
+    1 + (bins as u64 * below / (n - 1)).min(bins as u64 - 1) as u32
+}
+
+/// Quantile scores of `values` against each other.
+#[cfg(test)]
 fn scores<T: Ord + Copy>(values: &[T], bins: u32) -> Vec<u32> {
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
-    let n = values.len() as u64;
-    if n == 1 {
-        return vec![bins.div_ceil(2)];
-    }
-    values
-        .iter()
-        .map(|v| {
-            let below = sorted.partition_point(|x| x < v) as u64;
-            1 + (bins as u64 * below / (n - 1)).min(bins as u64 - 1) as u32
-        })
-        .collect()
+    values.iter().map(|v| score_in(&sorted, v, bins)).collect()
 }
 
 fn to_five(s: u32, bins: u32) -> u32 {
     1 + ((s - 1) as f64 * 4.0 / (bins - 1) as f64).round() as u32
 }
 
+/// The clients' RFM values, sorted, to score any one of them against the rest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Quantiles {
+    /// Negated recency days (fewer days is better), frequencies, monetary values: each sorted.
+    recency: Vec<i64>,
+    frequency: Vec<u32>,
+    monetary: Vec<i128>,
+    bins: u32,
+}
+
+impl Quantiles {
+    pub fn of(values: &[RfmValues], bins: u32) -> Quantiles {
+        Quantiles {
+            recency: sorted(values.iter().map(|v| -(v.recency_days as i64)).collect()),
+            frequency: sorted(values.iter().map(|v| v.frequency).collect()),
+            monetary: sorted(values.iter().map(|v| v.monetary_micros).collect()),
+            bins,
+        }
+    }
+
+    /// One client's scores, code and segment (the reason's sentence when `texts`).
+    pub fn score(&self, v: &RfmValues, texts: bool) -> Rfm {
+        let bins = self.bins;
+        let r = score_in(&self.recency, &-(v.recency_days as i64), bins);
+        let f = score_in(&self.frequency, &v.frequency, bins);
+        let m = score_in(&self.monetary, &v.monetary_micros, bins);
+        let (r5, f5, m5) = (to_five(r, bins), to_five(f, bins), to_five(m, bins));
+        let segment = RfmSegment::of(r5, (f5 + m5).div_ceil(2));
+        let monetary = v.monetary_micros as f64 / MICROS;
+        let text = || {
+            format!(
+                "recency {r} (last purchase {} days ago), frequency {f} ({} purchase days), monetary {m} ({monetary:.2}), of {bins}",
+                v.recency_days, v.frequency
+            )
+        };
+        Rfm {
+            recency_days: v.recency_days,
+            frequency: v.frequency,
+            monetary,
+            r,
+            f,
+            m,
+            code: format!("{r}{f}{m}"),
+            segment,
+            reason: Reason::lazy(Upper(segment), texts, text),
+        }
+    }
+}
+
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort_unstable();
+    v
+}
+
 /// Scores every client of `values` against the others.
 pub fn score_all(values: &[RfmValues], bins: u32) -> Vec<Rfm> {
-    if values.is_empty() {
-        return Vec::new();
-    }
-    // Recency: fewer days is better, so score the negated days.
-    let r = scores(
-        &values
-            .iter()
-            .map(|v| -(v.recency_days as i64))
-            .collect::<Vec<_>>(),
-        bins,
-    );
-    let f = scores(
-        &values.iter().map(|v| v.frequency).collect::<Vec<_>>(),
-        bins,
-    );
-    let m = scores(
-        &values.iter().map(|v| v.monetary_micros).collect::<Vec<_>>(),
-        bins,
-    );
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let (r5, f5, m5) = (to_five(r[i], bins), to_five(f[i], bins), to_five(m[i], bins));
-            let fm = (f5 + m5).div_ceil(2);
-            let segment = RfmSegment::of(r5, fm);
-            Rfm {
-                recency_days: v.recency_days,
-                frequency: v.frequency,
-                monetary: v.monetary_micros as f64 / MICROS,
-                r: r[i],
-                f: f[i],
-                m: m[i],
-                code: format!("{}{}{}", r[i], f[i], m[i]),
-                segment,
-                reason: Reason::new(
-                    Upper(segment),
-                    format!(
-                        "recency {} (last purchase {} days ago), frequency {} ({} purchase days), monetary {} ({:.2}), of {bins}",
-                        r[i],
-                        v.recency_days,
-                        f[i],
-                        v.frequency,
-                        m[i],
-                        v.monetary_micros as f64 / MICROS
-                    ),
-                ),
-            }
-        })
-        .collect()
+    let q = Quantiles::of(values, bins);
+    values.iter().map(|v| q.score(v, true)).collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 //! threw, which becomes a coded error. So no exception ever unwinds through a wasm frame,
 //! where it would leave a scorer borrowed for good.
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{
+    Array, Float32Array, Float64Array, Object, Reflect, Uint16Array, Uint32Array, Uint8Array,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -15,6 +17,7 @@ use super::error::arg_error;
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::input::json::record_from_json;
 use crate::input::records::{flags, ObjectColumns};
+use crate::report::table::{Column, Table};
 
 type JsResult<T> = std::result::Result<T, JsValue>;
 
@@ -114,6 +117,33 @@ pub fn to_js<T: Serialize>(v: &T) -> Result<JsValue> {
     json_to_js(&to_json(v)?)
 }
 
+/// A table: its columns as typed arrays (each copied out of wasm memory once), the rest
+/// through JSON.
+pub fn table_to_js(t: &Table) -> Result<JsValue> {
+    let o = object();
+    set(&o, "asOf", &JsValue::from_str(&t.as_of));
+    set(&o, "clientIds", &to_js(&t.client_ids)?);
+    let columns = object();
+    for (name, c) in t.columns.each() {
+        let v: JsValue = match c {
+            Column::U8(v) => Uint8Array::from(v).into(),
+            Column::U16(v) => Uint16Array::from(v).into(),
+            Column::U32(v) => Uint32Array::from(v).into(),
+            Column::F32(v) => Float32Array::from(v).into(),
+            Column::F64(v) => Float64Array::from(v).into(),
+        };
+        set(&columns, name, &v);
+    }
+    set(&o, "columns", &columns);
+    set(&o, "names", &to_js(&t.names)?);
+    set(&o, "portfolio", &to_js(&t.portfolio)?);
+    if let Some(b) = &t.customer_base {
+        set(&o, "customerBase", &to_js(b)?);
+    }
+    set(&o, "warnings", &to_js(&t.warnings)?);
+    Ok(o)
+}
+
 /// A value as JSON text.
 pub fn to_json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| {
@@ -148,6 +178,21 @@ pub fn text_arg(v: &JsValue, what: &str, bytes_too: bool) -> JsResult<Vec<u8>> {
         _ if bytes_too => Err(arg_error(what, "a string or a Uint8Array").into()),
         _ => Err(arg_error(what, "a string").into()),
     }
+}
+
+/// A string a caller passed.
+pub fn string_arg(v: &JsValue, what: &str) -> JsResult<String> {
+    v.as_string()
+        .ok_or_else(|| arg_error(what, "a string").into())
+}
+
+/// An array of strings a caller passed.
+pub fn strings_arg(v: &JsValue, what: &str) -> JsResult<Vec<String>> {
+    let r = read("strings", what, v, &JsValue::UNDEFINED)?;
+    if r.is_null() || r.is_undefined() {
+        return Err(arg_error(what, "an array of strings").into());
+    }
+    strings(r, what, true)
 }
 
 /// Bytes a caller passed: a Uint8Array or an ArrayBuffer (a detached one reads as empty).

@@ -32,6 +32,19 @@ export interface RapportError extends Error {
   /** The field, column or option key concerned. */
   field?: string;
 }
+
+/** A table column of codes into one of `Table.names`' lists (255: none). */
+export type Codes = Uint8Array;
+/** A table column of 0 or 1. */
+export type Flags = Uint8Array;
+/** A table column of 0–100 scores, NaN when unknown. */
+export type Scores = Float32Array;
+/** A table column of money, counts, times and probabilities, NaN when unknown. */
+export type Numbers = Float64Array;
+/** A table column of whole numbers of days or things. */
+export type Counts = Uint32Array;
+/** A table column of RFM codes such as 545; 0 without a purchase. */
+export type RfmCodes = Uint16Array;
 "#;
 
 /// Events as parallel typed arrays, copied into wasm memory once. Row `i` is event `i`.

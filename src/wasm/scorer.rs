@@ -177,6 +177,54 @@ impl JsScorer {
         Ok(convert::to_json(&self.inner.score(&opts)?)?)
     }
 
+    /// Every client's results as columns of typed arrays (one entry per client, sorted by id),
+    /// and the portfolio: the way to score a book of any size. Categorical results are codes
+    /// into `names`; `explain(clientId)` gives one client's every component, reason and play.
+    #[wasm_bindgen(js_name = scoreTable, unchecked_return_type = "Table")]
+    pub fn score_table(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] options: JsValue,
+    ) -> JsResult<JsValue> {
+        let opts: ScoreOptions = convert::options(&options, "options")?;
+        Ok(convert::table_to_js(&self.inner.score_table(&opts)?)?)
+    }
+
+    /// One client's full results: every component, reason and play, the same numbers as its
+    /// row of `scoreTable`. Throws `UNKNOWN_CLIENT` for a client not in the ledger or not
+    /// active by `asOf`.
+    #[wasm_bindgen(unchecked_return_type = "ClientScore")]
+    pub fn explain(
+        &self,
+        #[wasm_bindgen(js_name = clientId)] client_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] options: JsValue,
+    ) -> JsResult<JsValue> {
+        let id = convert::string_arg(&client_id, "clientId")?;
+        let opts: ScoreOptions = convert::options(&options, "options")?;
+        Ok(to_js(&self.inner.explain(&id, &opts)?)?)
+    }
+
+    /// Several clients' full results, in the order asked (at most 200,000 at a time).
+    #[wasm_bindgen(js_name = explainMany, unchecked_return_type = "ClientScore[]")]
+    pub fn explain_many(
+        &self,
+        #[wasm_bindgen(js_name = clientIds, unchecked_param_type = "string[]")] client_ids: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] options: JsValue,
+    ) -> JsResult<JsValue> {
+        let ids = convert::strings_arg(&client_ids, "clientIds")?;
+        let opts: ScoreOptions = convert::options(&options, "options")?;
+        Ok(to_js(&self.inner.explain_many(&ids, &opts)?)?)
+    }
+
+    /// The portfolio alone: counts, summaries, lifecycle and stickiness.
+    #[wasm_bindgen(unchecked_return_type = "Portfolio")]
+    pub fn portfolio(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] options: JsValue,
+    ) -> JsResult<JsValue> {
+        let opts: ScoreOptions = convert::options(&options, "options")?;
+        Ok(to_js(&self.inner.portfolio(&opts)?)?)
+    }
+
     /// Scores over time: per-period portfolio and client scores, segment and status
     /// migrations between two dates, alerts for clients whose scores fell, cohort retention.
     #[wasm_bindgen(unchecked_return_type = "History")]

@@ -1,0 +1,422 @@
+//! The table: every client's results as columns, one entry per client sorted by id, with no
+//! sentences — what a large book is scored into. Categorical results are small integer codes
+//! into the lists in [`Names`] ([`NONE`] when a client has none), scores are `f32` (NaN when
+//! unknown), money and counts `f64`. Each row holds the same numbers as the client's
+//! explanation, since both come from [`Scorer::evaluate`].
+
+use serde::Serialize;
+
+use super::options::ScoreOptions;
+use super::portfolio::Portfolio;
+use super::score::{Evaluated, Tally};
+use super::scorer::Scorer;
+use super::types::Warning;
+use crate::error::Result;
+use crate::input::event::EventKind;
+use crate::input::time::{self, MS_PER_DAY};
+use crate::models::clients::CustomerBase;
+use crate::scores::activity::{self, Status, StatusReasonCode};
+use crate::scores::component::Component;
+use crate::scores::plays::PlayKind;
+use crate::scores::relationship::{
+    LongTermReasonCode, LoyaltyQuadrant, RelationshipReasonCode, RelationshipType,
+};
+use crate::scores::rfm::RfmSegment;
+
+/// The code of a categorical column for a client that has no value (no RFM segment without a
+/// purchase, no top play when no play fits).
+pub const NONE: u8 = 255;
+
+/// Codes into one of the lists of [`Names`] (`Uint8Array`).
+pub type Codes = Vec<u8>;
+/// 0 or 1 (`Uint8Array`).
+pub type Flags = Vec<u8>;
+/// 0–100 scores, NaN when unknown (`Float32Array`).
+pub type Scores = Vec<f32>;
+/// Money, counts, days and probabilities, NaN when unknown (`Float64Array`).
+pub type Numbers = Vec<f64>;
+/// Whole numbers of days or things (`Uint32Array`).
+pub type Counts = Vec<u32>;
+/// RFM codes such as 545 (recency, frequency and monetary scores as digits), 0 without a
+/// purchase (`Uint16Array`).
+pub type RfmCodes = Vec<u16>;
+
+/// One client per entry, in the order of `Table.clientIds`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Columns {
+    /// Activity status, into `names.status`.
+    pub status: Codes,
+    /// Why the status, into `names.statusReason`.
+    pub status_reason: Codes,
+    /// First and last active day, as epoch milliseconds (UTC midnight).
+    pub first_active: Numbers,
+    pub last_active: Numbers,
+    pub days_since_last_activity: Counts,
+    /// Median days between active days (or the default cadence).
+    pub cadence_days: Numbers,
+    pub active_days: Counts,
+    pub events: Numbers,
+    pub purchases: Numbers,
+    /// Sum of purchase and renewal values.
+    pub revenue: Numbers,
+    pub support_tickets: Numbers,
+    pub features_used: Counts,
+    /// Engagement, 0–100, and its components' scores.
+    pub engagement: Scores,
+    pub engagement_recency: Scores,
+    pub engagement_frequency: Scores,
+    pub engagement_breadth: Scores,
+    pub engagement_depth: Scores,
+    pub engagement_trend: Scores,
+    /// The effective-customer score, 0–100 (NaN when no component is known), and its
+    /// components' scores.
+    pub effectiveness: Scores,
+    pub effectiveness_communication: Scores,
+    pub effectiveness_informed: Scores,
+    pub effectiveness_collaboration: Scores,
+    pub effectiveness_feedback: Scores,
+    pub effectiveness_cost_to_serve: Scores,
+    /// Cost to serve, and revenue minus it.
+    pub cost_to_serve: Numbers,
+    pub net_value: Numbers,
+    /// Relationship type, into `names.relationship`; whether it is healthy for the business
+    /// model; why, into `names.relationshipReason`.
+    pub relationship: Codes,
+    pub healthy: Flags,
+    pub relationship_reason: Codes,
+    /// Loyalty–profitability quadrant, into `names.quadrant`.
+    pub quadrant: Codes,
+    /// The long-term case: the next year's expected value and cost, whether a long-term
+    /// relationship is worth proposing, and why (into `names.longTerm`).
+    pub expected_value: Numbers,
+    pub expected_cost: Numbers,
+    pub worth_proposing: Flags,
+    pub long_term: Codes,
+    pub rfm: RfmCodes,
+    /// RFM segment, into `names.rfmSegment`; [`NONE`] without a purchase.
+    pub rfm_segment: Codes,
+    /// The play of highest priority, into `names.topPlay`, and its priority (NaN for none).
+    pub top_play: Codes,
+    pub top_play_priority: Scores,
+    /// With `customerBase`: P(alive), expected purchases over the horizon, expected mean
+    /// purchase value and lifetime value (NaN for a client with no purchase, or no spend model).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_alive: Option<Numbers>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_purchases: Option<Numbers>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_spend: Option<Numbers>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clv: Option<Numbers>,
+}
+
+/// A column's values, borrowed, as their type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Column<'a> {
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+    U32(&'a [u32]),
+    F32(&'a [f32]),
+    F64(&'a [f64]),
+}
+
+impl Column<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Column::U8(v) => v.len(),
+            Column::U16(v) => v.len(),
+            Column::U32(v) => v.len(),
+            Column::F32(v) => v.len(),
+            Column::F64(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Columns {
+    /// Every column with its name, in the order of the struct (the models' last, when present).
+    pub fn each(&self) -> Vec<(&'static str, Column<'_>)> {
+        use Column::*;
+        let mut out = vec![
+            ("status", U8(&self.status)),
+            ("statusReason", U8(&self.status_reason)),
+            ("firstActive", F64(&self.first_active)),
+            ("lastActive", F64(&self.last_active)),
+            ("daysSinceLastActivity", U32(&self.days_since_last_activity)),
+            ("cadenceDays", F64(&self.cadence_days)),
+            ("activeDays", U32(&self.active_days)),
+            ("events", F64(&self.events)),
+            ("purchases", F64(&self.purchases)),
+            ("revenue", F64(&self.revenue)),
+            ("supportTickets", F64(&self.support_tickets)),
+            ("featuresUsed", U32(&self.features_used)),
+            ("engagement", F32(&self.engagement)),
+            ("engagementRecency", F32(&self.engagement_recency)),
+            ("engagementFrequency", F32(&self.engagement_frequency)),
+            ("engagementBreadth", F32(&self.engagement_breadth)),
+            ("engagementDepth", F32(&self.engagement_depth)),
+            ("engagementTrend", F32(&self.engagement_trend)),
+            ("effectiveness", F32(&self.effectiveness)),
+            (
+                "effectivenessCommunication",
+                F32(&self.effectiveness_communication),
+            ),
+            ("effectivenessInformed", F32(&self.effectiveness_informed)),
+            (
+                "effectivenessCollaboration",
+                F32(&self.effectiveness_collaboration),
+            ),
+            ("effectivenessFeedback", F32(&self.effectiveness_feedback)),
+            (
+                "effectivenessCostToServe",
+                F32(&self.effectiveness_cost_to_serve),
+            ),
+            ("costToServe", F64(&self.cost_to_serve)),
+            ("netValue", F64(&self.net_value)),
+            ("relationship", U8(&self.relationship)),
+            ("healthy", U8(&self.healthy)),
+            ("relationshipReason", U8(&self.relationship_reason)),
+            ("quadrant", U8(&self.quadrant)),
+            ("expectedValue", F64(&self.expected_value)),
+            ("expectedCost", F64(&self.expected_cost)),
+            ("worthProposing", U8(&self.worth_proposing)),
+            ("longTerm", U8(&self.long_term)),
+            ("rfm", U16(&self.rfm)),
+            ("rfmSegment", U8(&self.rfm_segment)),
+            ("topPlay", U8(&self.top_play)),
+            ("topPlayPriority", F32(&self.top_play_priority)),
+        ];
+        let models = [
+            ("pAlive", &self.p_alive),
+            ("expectedPurchases", &self.expected_purchases),
+            ("expectedSpend", &self.expected_spend),
+            ("clv", &self.clv),
+        ];
+        out.extend(
+            models
+                .into_iter()
+                .filter_map(|(name, c)| c.as_deref().map(|v| (name, F64(v)))),
+        );
+        out
+    }
+
+    /// Room for `n` clients in every column (the models' when `models`), or `TOO_LARGE`.
+    fn with_capacity(n: usize, models: bool) -> Result<Columns> {
+        use crate::memory::vec_with_capacity as room;
+        let model = |on: bool| -> Result<Option<Numbers>> { on.then(|| room(n)).transpose() };
+        Ok(Columns {
+            status: room(n)?,
+            status_reason: room(n)?,
+            first_active: room(n)?,
+            last_active: room(n)?,
+            days_since_last_activity: room(n)?,
+            cadence_days: room(n)?,
+            active_days: room(n)?,
+            events: room(n)?,
+            purchases: room(n)?,
+            revenue: room(n)?,
+            support_tickets: room(n)?,
+            features_used: room(n)?,
+            engagement: room(n)?,
+            engagement_recency: room(n)?,
+            engagement_frequency: room(n)?,
+            engagement_breadth: room(n)?,
+            engagement_depth: room(n)?,
+            engagement_trend: room(n)?,
+            effectiveness: room(n)?,
+            effectiveness_communication: room(n)?,
+            effectiveness_informed: room(n)?,
+            effectiveness_collaboration: room(n)?,
+            effectiveness_feedback: room(n)?,
+            effectiveness_cost_to_serve: room(n)?,
+            cost_to_serve: room(n)?,
+            net_value: room(n)?,
+            relationship: room(n)?,
+            healthy: room(n)?,
+            relationship_reason: room(n)?,
+            quadrant: room(n)?,
+            expected_value: room(n)?,
+            expected_cost: room(n)?,
+            worth_proposing: room(n)?,
+            long_term: room(n)?,
+            rfm: room(n)?,
+            rfm_segment: room(n)?,
+            top_play: room(n)?,
+            top_play_priority: room(n)?,
+            p_alive: model(models)?,
+            expected_purchases: model(models)?,
+            expected_spend: model(models)?,
+            clv: model(models)?,
+        })
+    }
+
+    /// Adds one client's row.
+    fn push(&mut self, s: &Scorer, e: &Evaluated, as_of: i32) {
+        let rec = s.ledger().record(e.index);
+        let a = &e.a;
+        let act = &a.activity;
+        let score = |c: &Component| c.score.map_or(f32::NAN, |v| v as f32);
+        let day_ms = |d: i32| d as f64 * MS_PER_DAY as f64;
+        self.status.push(act.status as u8);
+        self.status_reason.push(act.reason.code as u8);
+        self.first_active.push(day_ms(act.first_active_day));
+        self.last_active.push(day_ms(act.last_active_day));
+        self.days_since_last_activity.push(act.days_since_last);
+        self.cadence_days.push(act.cadence_days);
+        self.active_days
+            .push(activity::days_until(rec, as_of).len() as u32);
+        self.events.push(rec.kind_counts.iter().sum::<u64>() as f64);
+        self.purchases.push(rec.count(EventKind::Purchase) as f64);
+        self.revenue.push(rec.revenue_total());
+        self.support_tickets
+            .push(rec.count(EventKind::Support) as f64);
+        self.features_used.push(rec.features.len() as u32);
+        let g = &a.engagement;
+        self.engagement.push(g.score as f32);
+        self.engagement_recency.push(score(&g.components.recency));
+        self.engagement_frequency
+            .push(score(&g.components.frequency));
+        self.engagement_breadth.push(score(&g.components.breadth));
+        self.engagement_depth.push(score(&g.components.depth));
+        self.engagement_trend.push(score(&g.components.trend));
+        let f = &a.effectiveness;
+        self.effectiveness
+            .push(f.score.map_or(f32::NAN, |v| v as f32));
+        self.effectiveness_communication
+            .push(score(&f.components.communication));
+        self.effectiveness_informed
+            .push(score(&f.components.informed));
+        self.effectiveness_collaboration
+            .push(score(&f.components.collaboration));
+        self.effectiveness_feedback
+            .push(score(&f.components.feedback));
+        self.effectiveness_cost_to_serve
+            .push(score(&f.components.cost_to_serve));
+        self.cost_to_serve.push(f.cost_to_serve);
+        self.net_value.push(f.net_value);
+        let k = &e.kind;
+        self.relationship.push(k.kind as u8);
+        self.healthy.push(k.healthy as u8);
+        self.relationship_reason.push(k.reason.code as u8);
+        self.quadrant.push(e.quadrant as u8);
+        self.expected_value.push(k.case.expected_value);
+        self.expected_cost.push(k.case.expected_cost);
+        self.worth_proposing.push(k.case.worth_proposing as u8);
+        self.long_term.push(k.case.reason.code as u8);
+        match &e.rfm {
+            Some(r) => {
+                self.rfm.push((r.r * 100 + r.f * 10 + r.m) as u16);
+                self.rfm_segment.push(r.segment as u8);
+            }
+            None => {
+                self.rfm.push(0);
+                self.rfm_segment.push(NONE);
+            }
+        }
+        let top = e.plays.first();
+        self.top_play.push(top.map_or(NONE, |p| p.play as u8));
+        self.top_play_priority
+            .push(top.map_or(f32::NAN, |p| p.priority as f32));
+        let v = e.value;
+        let model =
+            |c: &mut Option<Numbers>,
+             f: &dyn Fn(&crate::models::clients::ClientValue) -> Option<f64>| {
+                if let Some(c) = c {
+                    c.push(v.as_ref().and_then(f).unwrap_or(f64::NAN));
+                }
+            };
+        model(&mut self.p_alive, &|v| Some(v.p_alive));
+        model(&mut self.expected_purchases, &|v| {
+            Some(v.expected_purchases)
+        });
+        model(&mut self.expected_spend, &|v| v.expected_spend);
+        model(&mut self.clv, &|v| v.clv);
+    }
+}
+
+/// The names the codes of each categorical column stand for: code `k` is `names.…[k]`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Names {
+    pub status: Vec<Status>,
+    pub status_reason: Vec<StatusReasonCode>,
+    pub relationship: Vec<RelationshipType>,
+    pub relationship_reason: Vec<RelationshipReasonCode>,
+    pub quadrant: Vec<LoyaltyQuadrant>,
+    pub long_term: Vec<LongTermReasonCode>,
+    pub rfm_segment: Vec<RfmSegment>,
+    pub top_play: Vec<PlayKind>,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            status: Status::ALL.to_vec(),
+            status_reason: StatusReasonCode::ALL.to_vec(),
+            relationship: RelationshipType::ALL.to_vec(),
+            relationship_reason: RelationshipReasonCode::ALL.to_vec(),
+            quadrant: LoyaltyQuadrant::ALL.to_vec(),
+            long_term: LongTermReasonCode::ALL.to_vec(),
+            rfm_segment: RfmSegment::ALL.to_vec(),
+            top_play: PlayKind::ALL.to_vec(),
+        }
+    }
+}
+
+/// What `scoreTable` returns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Table {
+    /// The day scored as of, `YYYY-MM-DD`.
+    pub as_of: String,
+    /// The clients scored, sorted by id: row `k` of every column is client `clientIds[k]`.
+    pub client_ids: Vec<String>,
+    pub columns: Columns,
+    pub names: Names,
+    pub portfolio: Portfolio,
+    /// The customer-base models used, when `customerBase` was asked for.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_base: Option<CustomerBase>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Scorer {
+    /// Every client's results as columns, and the portfolio: see the module documentation.
+    pub fn score_table(&self, options: &ScoreOptions) -> Result<Table> {
+        crate::memory::call(|| {
+            let book = self.book(options)?;
+            let n = book.order.len();
+            let mut columns = Columns::with_capacity(n, book.base.is_some())?;
+            let mut client_ids = crate::memory::vec_with_capacity(n)?;
+            let mut tally = Tally::new();
+            for &i in &book.order {
+                crate::memory::check()?;
+                let e = self.evaluate(i as usize, &book, false);
+                columns.push(self, &e, book.as_of);
+                tally.add(&e);
+                client_ids.push(self.ledger().client_id(i as usize).to_string());
+            }
+            Ok(Table {
+                as_of: time::format_day(book.as_of),
+                client_ids,
+                columns,
+                names: Names::default(),
+                portfolio: self.portfolio_of(tally, &book),
+                customer_base: book.base.clone(),
+                warnings: self.warnings(&book),
+            })
+        })
+    }
+}
