@@ -49,9 +49,9 @@ fn main() {
             ingest(&mut s);
             let ingest_s = t.elapsed().as_secs_f64();
             let t = Instant::now();
-            let report = s.score(&ScoreOptions::default()).expect("score");
+            let table = s.score_table(&ScoreOptions::default()).expect("score");
             let score_s = t.elapsed().as_secs_f64();
-            assert_eq!(report.clients.len(), clients);
+            assert_eq!(table.client_ids.len(), clients);
             (ingest_s, score_s)
         });
         println!(

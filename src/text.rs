@@ -18,20 +18,32 @@ pub fn plural(n: f64, one: &str, many: &str) -> String {
     }
 }
 
+/// `x.round()` (half away from zero), exactly, without a call: wasm has no instruction for
+/// it, so `f64::round` there is a software routine, and reports round millions of numbers.
+/// `x - x.trunc()` is exact, so the comparison with one half is too.
+pub fn round(x: f64) -> f64 {
+    let t = x.trunc();
+    if (x - t).abs() >= 0.5 {
+        t + x.signum()
+    } else {
+        t
+    }
+}
+
 /// Scores are reported to one decimal.
 pub fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
+    round(x * 10.0) / 10.0
 }
 
 /// Money is reported to cents.
 pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    round(x * 100.0) / 100.0
 }
 
 /// Ratios and weights are reported to four decimals: enough to explain a score, and it keeps
 /// large reports small.
 pub fn round4(x: f64) -> f64 {
-    (x * 1e4).round() / 1e4
+    round(x * 1e4) / 1e4
 }
 
 /// At most `n` characters of `s`, with an ellipsis when cut (for quoting input in messages).
@@ -48,6 +60,46 @@ pub fn truncate(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_is_f64_round_exactly() {
+        let edge = [
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+            4503599627370496.0,
+            9007199254740993.0,
+            1e300,
+            -0.0,
+            0.0,
+            -0.3,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            2.675 * 100.0,
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let random = (0..200_000).map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            f64::from_bits(x)
+        });
+        for v in edge.into_iter().chain(random) {
+            let (a, b) = (round(v), v.round());
+            assert!(
+                a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                "{v:e}"
+            );
+        }
+        assert!(round(f64::NAN).is_nan());
+    }
 
     #[test]
     fn numbers_read_naturally() {

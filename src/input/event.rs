@@ -323,7 +323,7 @@ pub fn check_amount(v: f64, field: EventField) -> Result<i64> {
             format!("{name} {v} exceeds the largest accepted value 1e12"),
         ));
     }
-    Ok((v * MICROS).round() as i64)
+    Ok(crate::text::round(v * MICROS) as i64)
 }
 
 /// Checks a count (messages on a ticket): a non-negative whole number.

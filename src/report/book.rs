@@ -7,9 +7,10 @@
 
 use std::sync::Arc;
 
-use super::assess::Context;
+use super::assess::{Assessment, Context};
 use super::options::ScoreOptions;
 use super::portfolio::median;
+use super::score::Kind;
 use super::scorer::Scorer;
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::input::time::day_of;
@@ -63,23 +64,49 @@ impl Book {
     }
 }
 
+/// A client met on the pass that makes a book, assessed without sentences.
+pub struct Swept<'a> {
+    /// The ledger index.
+    pub index: usize,
+    pub a: &'a Assessment,
+    pub kind: &'a Kind,
+    pub value: Option<ClientValue>,
+    /// The day scored as of.
+    pub as_of: i32,
+}
+
 impl Scorer {
-    /// The book for `options`: the one kept, if it still holds, or a new one (then kept).
-    pub fn book(&self, options: &ScoreOptions) -> Result<Arc<Book>> {
-        let key = Key {
+    fn key(&self, options: &ScoreOptions) -> Result<Key> {
+        Ok(Key {
             revision: self.revision(),
             as_of_ms: self.resolve_as_of(&options.as_of)?,
             customer_base: options.customer_base.clone(),
-        };
-        if let Some(b) = self.kept_book().filter(|b| b.key == key) {
-            return Ok(b);
+        })
+    }
+
+    /// The book for `options`: the one kept, if it still holds, or a new one (then kept).
+    pub fn book(&self, options: &ScoreOptions) -> Result<Arc<Book>> {
+        let key = self.key(options)?;
+        match self.kept_book().filter(|b| b.key == key) {
+            Some(b) => Ok(b),
+            None => self.sweep(options, |_| {}),
         }
-        let book = Arc::new(self.make_book(key, options)?);
+    }
+
+    /// Makes (and keeps) the book for `options` in one pass over the clients, in id order,
+    /// handing each client scored to `each` on the way.
+    pub fn sweep(&self, options: &ScoreOptions, each: impl FnMut(&Swept)) -> Result<Arc<Book>> {
+        let book = Arc::new(self.make_book(self.key(options)?, options, each)?);
         self.keep_book(book.clone());
         Ok(book)
     }
 
-    fn make_book(&self, key: Key, options: &ScoreOptions) -> Result<Book> {
+    fn make_book(
+        &self,
+        key: Key,
+        options: &ScoreOptions,
+        mut each: impl FnMut(&Swept),
+    ) -> Result<Book> {
         let as_of = day_of(key.as_of_ms);
         let base = self.customer_base(options, key.as_of_ms)?;
         let ledger = self.ledger();
@@ -113,6 +140,13 @@ impl Scorer {
             rfm_values.extend(RfmValues::of(rec, as_of));
             let value = base.as_ref().and_then(|b| b.values[i as usize]);
             let kind = self.kind_of(&a, value, false);
+            each(&Swept {
+                index: i as usize,
+                a: &a,
+                kind: &kind,
+                value,
+                as_of,
+            });
             spans.push(a.facts.active_span_days as f64);
             net_values.push(a.effectiveness.net_value);
             if kind.case.expected_value > 0.0 {

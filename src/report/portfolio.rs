@@ -140,7 +140,7 @@ pub fn summary_of(v: Vec<f64>) -> EngagementSummary {
         mean: if n == 0 {
             0.0
         } else {
-            (v.iter().sum::<f64>() / n as f64 * 10.0).round() / 10.0
+            crate::text::round1(v.iter().sum::<f64>() / n as f64)
         },
         median: median(v),
     }
@@ -184,10 +184,13 @@ pub fn period_start(idx: i32, p: Period) -> i32 {
     }
 }
 
-/// The lifecycle over the `count` periods ending with the one holding `as_of`.
+/// The lifecycle over the `count` periods ending with the one holding `as_of`. Each client's
+/// days before the period ahead of the first are only asked whether there are any (a client
+/// active before is resurrecting, not new), so the cost follows the recent days.
 pub fn lifecycle(ledger: &Ledger, as_of: i32, period: Period, count: u32) -> Vec<LifecyclePeriod> {
     let last = period_of(as_of, period);
     let first = last - count as i32 + 1;
+    let from = period_start(first - 1, period);
     let mut rows = vec![[0u64; 4]; count as usize];
     let mut slot = |p: i32, k: usize| {
         if p >= first && p <= last {
@@ -196,8 +199,11 @@ pub fn lifecycle(ledger: &Ledger, as_of: i32, period: Period, count: u32) -> Vec
     };
     let mut periods: Vec<i32> = Vec::new();
     for i in 0..ledger.len() {
+        let days = days_until(ledger.record(i), as_of);
+        let start = days.partition_point(|d| d.day < from);
+        let active_before = start > 0;
         periods.clear();
-        for d in days_until(ledger.record(i), as_of) {
+        for d in &days[start..] {
             let p = period_of(d.day, period);
             if periods.last() != Some(&p) {
                 periods.push(p);
@@ -205,7 +211,12 @@ pub fn lifecycle(ledger: &Ledger, as_of: i32, period: Period, count: u32) -> Vec
         }
         for (k, &p) in periods.iter().enumerate() {
             let kind = if k == 0 {
-                0
+                // Nothing active in the period before (it is in the list when it was).
+                if active_before {
+                    2
+                } else {
+                    0
+                }
             } else if periods[k - 1] == p - 1 {
                 1
             } else {
@@ -323,6 +334,70 @@ mod tests {
             (months[1].start.as_str(), months[1].new, months[0].new),
             ("2024-06-01", 2, 0)
         );
+    }
+
+    /// The lifecycle as defined, over every day of every client.
+    fn lifecycle_by_definition(
+        l: &Ledger,
+        as_of: i32,
+        period: Period,
+        count: u32,
+    ) -> Vec<[u64; 4]> {
+        let last = period_of(as_of, period);
+        let first = last - count as i32 + 1;
+        let mut rows = vec![[0u64; 4]; count as usize];
+        for i in 0..l.len() {
+            let mut periods: Vec<i32> = days_until(l.record(i), as_of)
+                .iter()
+                .map(|d| period_of(d.day, period))
+                .collect();
+            periods.dedup();
+            for p in first..=last {
+                let row = &mut rows[(p - first) as usize];
+                let (now, prev) = (periods.contains(&p), periods.contains(&(p - 1)));
+                let earlier = periods.iter().any(|&q| q < p);
+                match (now, prev, earlier) {
+                    (true, _, false) => row[0] += 1,
+                    (true, true, _) => row[1] += 1,
+                    (true, false, true) => row[2] += 1,
+                    (false, true, _) => row[3] += 1,
+                    _ => {}
+                }
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn lifecycle_agrees_with_its_definition_on_synthetic_clients() {
+        let data = crate::input::synth::generate(9, 300, 12_000).unwrap();
+        let mut l = Ledger::new();
+        l.apply(
+            &crate::input::columns::from_columns(
+                &data.columns(),
+                crate::input::batch::Policy::new(crate::input::batch::Mode::Strict, 1),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        for (period, count) in [
+            (Period::Week, 12),
+            (Period::Week, 60),
+            (Period::Month, 3),
+            (Period::Month, 24),
+        ] {
+            for as_of in [day("2024-06-30"), day("2024-01-15"), day("2023-09-03")] {
+                let got: Vec<[u64; 4]> = lifecycle(&l, as_of, period, count)
+                    .iter()
+                    .map(|r| [r.new, r.returning, r.resurrecting, r.dormant])
+                    .collect();
+                assert_eq!(
+                    got,
+                    lifecycle_by_definition(&l, as_of, period, count),
+                    "{period:?} {count}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -5,16 +5,14 @@
 use super::assess::Assessment;
 use super::book::{Book, LeftOut};
 use super::options::ScoreOptions;
-use super::portfolio::{
-    self, known_summary, summary_of, zero_counts, Lifecycle, Portfolio, StatusCounts,
-};
+use super::portfolio::{self, known_summary, summary_of, Lifecycle, Portfolio, StatusCounts};
 use super::scorer::Scorer;
 use super::types::{ClientScore, Report, Warning, WarningCode};
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::input::event::EventKind;
 use crate::input::time;
 use crate::models::clients::{ClientValue, CustomerBase};
-use crate::scores::activity;
+use crate::scores::activity::{self, Status};
 use crate::scores::component::{Reason, Upper};
 use crate::scores::plays::{self, Play};
 use crate::scores::relationship::{
@@ -51,9 +49,9 @@ pub struct Evaluated {
 /// Counts and scores over the clients, for the portfolio.
 pub struct Tally {
     status_counts: StatusCounts,
-    relationships: std::collections::BTreeMap<String, u64>,
-    quadrants: std::collections::BTreeMap<String, u64>,
-    segments: std::collections::BTreeMap<String, u64>,
+    relationships: [u64; RelationshipType::ALL.len()],
+    quadrants: [u64; LoyaltyQuadrant::ALL.len()],
+    segments: [u64; RfmSegment::ALL.len()],
     engagement: Vec<f64>,
     effectiveness: Vec<f64>,
 }
@@ -62,26 +60,63 @@ impl Tally {
     pub fn new() -> Tally {
         Tally {
             status_counts: StatusCounts::default(),
-            relationships: zero_counts(RelationshipType::ALL.map(|t| t.name())),
-            quadrants: zero_counts(LoyaltyQuadrant::ALL.map(|q| q.name())),
-            segments: zero_counts(RfmSegment::ALL.map(|s| s.name())),
+            relationships: [0; RelationshipType::ALL.len()],
+            quadrants: [0; LoyaltyQuadrant::ALL.len()],
+            segments: [0; RfmSegment::ALL.len()],
             engagement: Vec::new(),
             effectiveness: Vec::new(),
         }
     }
 
-    pub fn add(&mut self, e: &Evaluated) {
-        self.status_counts.add(e.a.activity.status);
-        let count = |m: &mut std::collections::BTreeMap<String, u64>, name: &str| {
-            *m.entry(name.to_string()).or_default() += 1
-        };
-        count(&mut self.relationships, e.kind.kind.name());
-        count(&mut self.quadrants, e.quadrant.name());
-        if let Some(r) = &e.rfm {
-            count(&mut self.segments, r.segment.name());
+    /// Counts one client.
+    pub fn add(&mut self, c: Counted) {
+        self.add_own(c.status, c.kind, c.engagement, c.effectiveness);
+        self.add_compared(c.quadrant, c.segment);
+    }
+
+    /// Counts what a client is on its own.
+    pub fn add_own(
+        &mut self,
+        status: Status,
+        kind: RelationshipType,
+        engagement: f64,
+        effectiveness: Option<f64>,
+    ) {
+        self.status_counts.add(status);
+        self.relationships[kind as usize] += 1;
+        self.engagement.push(engagement);
+        self.effectiveness.extend(effectiveness);
+    }
+
+    /// Counts what a client is against the others.
+    pub fn add_compared(&mut self, quadrant: LoyaltyQuadrant, segment: Option<RfmSegment>) {
+        self.quadrants[quadrant as usize] += 1;
+        if let Some(s) = segment {
+            self.segments[s as usize] += 1;
         }
-        self.engagement.push(e.a.engagement.score);
-        self.effectiveness.extend(e.a.effectiveness.score);
+    }
+}
+
+/// What the portfolio counts of a client.
+pub struct Counted {
+    pub status: Status,
+    pub kind: RelationshipType,
+    pub quadrant: LoyaltyQuadrant,
+    pub segment: Option<RfmSegment>,
+    pub engagement: f64,
+    pub effectiveness: Option<f64>,
+}
+
+impl Evaluated {
+    pub fn counted(&self) -> Counted {
+        Counted {
+            status: self.a.activity.status,
+            kind: self.kind.kind,
+            quadrant: self.quadrant,
+            segment: self.rfm.as_ref().map(|r| r.segment),
+            engagement: self.a.engagement.score,
+            effectiveness: self.a.effectiveness.score,
+        }
     }
 }
 
@@ -89,6 +124,18 @@ impl Default for Tally {
     fn default() -> Self {
         Tally::new()
     }
+}
+
+/// Counts per name, every name present.
+fn named<T: Copy, const N: usize>(
+    all: [T; N],
+    counts: [u64; N],
+    name: fn(T) -> &'static str,
+) -> std::collections::BTreeMap<String, u64> {
+    all.iter()
+        .zip(counts)
+        .map(|(&t, n)| (name(t).to_string(), n))
+        .collect()
 }
 
 impl Scorer {
@@ -112,7 +159,7 @@ impl Scorer {
             for &i in &book.order {
                 crate::memory::check()?;
                 let e = self.evaluate(i as usize, &book, true);
-                tally.add(&e);
+                tally.add(e.counted());
                 clients.push(self.client_score(e, &book));
             }
             Ok(Report {
@@ -161,15 +208,7 @@ impl Scorer {
 
     /// The portfolio alone: counts and summaries over the clients, and the views over time.
     pub fn portfolio(&self, options: &ScoreOptions) -> Result<Portfolio> {
-        crate::memory::call(|| {
-            let book = self.book(options)?;
-            let mut tally = Tally::new();
-            for &i in &book.order {
-                crate::memory::check()?;
-                tally.add(&self.evaluate(i as usize, &book, false));
-            }
-            Ok(self.portfolio_of(tally, &book))
-        })
+        Ok(self.score_table(options)?.portfolio)
     }
 
     /// Ledger client `i` scored against `book`, its sentences written when `texts`. The client
@@ -199,7 +238,15 @@ impl Scorer {
             quadrant_reason,
             plays: Vec::new(),
         };
-        e.plays = self.plays_of(&e, book, texts);
+        let signals = self.signals(
+            i,
+            &e.a,
+            e.kind.case.expected_value,
+            book.as_of,
+            book.cuts.median_value,
+            texts,
+        );
+        e.plays = plays::recommend(&signals, &self.config().options.plays);
         e
     }
 
@@ -276,15 +323,23 @@ impl Scorer {
         }
     }
 
-    /// The plays of a client.
-    fn plays_of(&self, e: &Evaluated, book: &Book, texts: bool) -> Vec<Play> {
-        let as_of = book.as_of;
-        let rec = self.ledger().record(e.index);
-        let id = self.ledger().client_id(e.index);
+    /// What the play rules read about client `i` as of `as_of`, with its expected value and
+    /// the median over the clients.
+    pub(super) fn signals(
+        &self,
+        i: usize,
+        a: &Assessment,
+        expected_value: f64,
+        as_of: i32,
+        median_expected_value: f64,
+        texts: bool,
+    ) -> plays::Signals {
+        let rec = self.ledger().record(i);
+        let id = self.ledger().client_id(i);
         let upto = activity::days_until(rec, as_of);
         let recent = &upto[upto.partition_point(|d| d.day <= as_of - 30)..];
-        let (a, p) = (&e.a, &self.config().options.plays);
-        let signals = plays::Signals {
+        let p = &self.config().options.plays;
+        plays::Signals {
             status: Some(a.activity.status),
             engagement: a.engagement.score,
             trend: a.engagement.components.trend.raw,
@@ -299,11 +354,10 @@ impl Scorer {
                 .map(|d| (d as i64 + p.renewal_period_days as i64) - as_of as i64),
             usage_30d: recent.iter().map(|d| d.events as f64).sum(),
             usage_limit: p.usage_limits.get(id).copied(),
-            expected_value: e.kind.case.expected_value,
-            median_expected_value: book.cuts.median_value,
+            expected_value,
+            median_expected_value,
             texts,
-        };
-        plays::recommend(&signals, p)
+        }
     }
 
     /// The portfolio from the tally of its clients, and the views over time.
@@ -316,9 +370,13 @@ impl Scorer {
             status_counts: t.status_counts,
             engagement: summary_of(t.engagement),
             effectiveness: known_summary(t.effectiveness),
-            relationships: t.relationships,
-            loyalty_quadrants: t.quadrants,
-            rfm_segments: t.segments,
+            relationships: named(
+                RelationshipType::ALL,
+                t.relationships,
+                RelationshipType::name,
+            ),
+            loyalty_quadrants: named(LoyaltyQuadrant::ALL, t.quadrants, LoyaltyQuadrant::name),
+            rfm_segments: named(RfmSegment::ALL, t.segments, RfmSegment::name),
             lifecycle: Lifecycle {
                 period: o.period,
                 periods: portfolio::lifecycle(self.ledger(), book.as_of, o.period, o.periods),

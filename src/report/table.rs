@@ -6,22 +6,23 @@
 
 use serde::Serialize;
 
+use super::book::Swept;
 use super::options::ScoreOptions;
 use super::portfolio::Portfolio;
-use super::score::{Evaluated, Tally};
+use super::score::Tally;
 use super::scorer::Scorer;
 use super::types::Warning;
 use crate::error::Result;
 use crate::input::event::EventKind;
 use crate::input::time::{self, MS_PER_DAY};
-use crate::models::clients::CustomerBase;
+use crate::models::clients::{ClientValue, CustomerBase};
 use crate::scores::activity::{self, Status, StatusReasonCode};
 use crate::scores::component::Component;
-use crate::scores::plays::PlayKind;
+use crate::scores::plays::{self, PlayKind};
 use crate::scores::relationship::{
-    LongTermReasonCode, LoyaltyQuadrant, RelationshipReasonCode, RelationshipType,
+    self, LongTermReasonCode, LoyaltyQuadrant, RelationshipReasonCode, RelationshipType,
 };
-use crate::scores::rfm::RfmSegment;
+use crate::scores::rfm::{Rfm, RfmSegment, RfmValues};
 
 /// The code of a categorical column for a client that has no value (no RFM segment without a
 /// purchase, no top play when no play fits).
@@ -259,10 +260,11 @@ impl Columns {
         })
     }
 
-    /// Adds one client's row.
-    fn push(&mut self, s: &Scorer, e: &Evaluated, as_of: i32) {
-        let rec = s.ledger().record(e.index);
-        let a = &e.a;
+    /// Adds the row of a client met on the book's pass: every column but those that compare it
+    /// with the others (RFM, quadrant, top play), which [`Columns::set_compared`] fills in.
+    fn push_own(&mut self, s: &Scorer, c: &Swept) {
+        let rec = s.ledger().record(c.index);
+        let a = c.a;
         let act = &a.activity;
         let score = |c: &Component| c.score.map_or(f32::NAN, |v| v as f32);
         let day_ms = |d: i32| d as f64 * MS_PER_DAY as f64;
@@ -273,7 +275,7 @@ impl Columns {
         self.days_since_last_activity.push(act.days_since_last);
         self.cadence_days.push(act.cadence_days);
         self.active_days
-            .push(activity::days_until(rec, as_of).len() as u32);
+            .push(activity::days_until(rec, c.as_of).len() as u32);
         self.events.push(rec.kind_counts.iter().sum::<u64>() as f64);
         self.purchases.push(rec.count(EventKind::Purchase) as f64);
         self.revenue.push(rec.revenue_total());
@@ -303,43 +305,48 @@ impl Columns {
             .push(score(&f.components.cost_to_serve));
         self.cost_to_serve.push(f.cost_to_serve);
         self.net_value.push(f.net_value);
-        let k = &e.kind;
+        let k = c.kind;
         self.relationship.push(k.kind as u8);
         self.healthy.push(k.healthy as u8);
         self.relationship_reason.push(k.reason.code as u8);
-        self.quadrant.push(e.quadrant as u8);
+        self.quadrant.push(NONE);
         self.expected_value.push(k.case.expected_value);
         self.expected_cost.push(k.case.expected_cost);
         self.worth_proposing.push(k.case.worth_proposing as u8);
         self.long_term.push(k.case.reason.code as u8);
-        match &e.rfm {
-            Some(r) => {
-                self.rfm.push((r.r * 100 + r.f * 10 + r.m) as u16);
-                self.rfm_segment.push(r.segment as u8);
+        self.rfm.push(0);
+        self.rfm_segment.push(NONE);
+        self.top_play.push(NONE);
+        self.top_play_priority.push(f32::NAN);
+        let v = c.value;
+        let model = |c: &mut Option<Numbers>, f: fn(&ClientValue) -> Option<f64>| {
+            if let Some(c) = c {
+                c.push(v.as_ref().and_then(f).unwrap_or(f64::NAN));
             }
-            None => {
-                self.rfm.push(0);
-                self.rfm_segment.push(NONE);
-            }
+        };
+        model(&mut self.p_alive, |v| Some(v.p_alive));
+        model(&mut self.expected_purchases, |v| Some(v.expected_purchases));
+        model(&mut self.expected_spend, |v| v.expected_spend);
+        model(&mut self.clv, |v| v.clv);
+    }
+
+    /// Fills in row `k`'s columns that compare its client with the others.
+    fn set_compared(
+        &mut self,
+        k: usize,
+        rfm: Option<&Rfm>,
+        quadrant: LoyaltyQuadrant,
+        top: Option<(PlayKind, f64)>,
+    ) {
+        if let Some(r) = rfm {
+            self.rfm[k] = (r.r * 100 + r.f * 10 + r.m) as u16;
+            self.rfm_segment[k] = r.segment as u8;
         }
-        let top = e.plays.first();
-        self.top_play.push(top.map_or(NONE, |p| p.play as u8));
-        self.top_play_priority
-            .push(top.map_or(f32::NAN, |p| p.priority as f32));
-        let v = e.value;
-        let model =
-            |c: &mut Option<Numbers>,
-             f: &dyn Fn(&crate::models::clients::ClientValue) -> Option<f64>| {
-                if let Some(c) = c {
-                    c.push(v.as_ref().and_then(f).unwrap_or(f64::NAN));
-                }
-            };
-        model(&mut self.p_alive, &|v| Some(v.p_alive));
-        model(&mut self.expected_purchases, &|v| {
-            Some(v.expected_purchases)
-        });
-        model(&mut self.expected_spend, &|v| v.expected_spend);
-        model(&mut self.clv, &|v| v.clv);
+        self.quadrant[k] = quadrant as u8;
+        if let Some((play, priority)) = top {
+            self.top_play[k] = play as u8;
+            self.top_play_priority[k] = priority as f32;
+        }
     }
 }
 
@@ -394,19 +401,49 @@ pub struct Table {
 
 impl Scorer {
     /// Every client's results as columns, and the portfolio: see the module documentation.
+    /// One pass over the clients makes the book and every row, a second fills in what
+    /// compares each client with the others.
     pub fn score_table(&self, options: &ScoreOptions) -> Result<Table> {
         crate::memory::call(|| {
-            let book = self.book(options)?;
-            let n = book.order.len();
-            let mut columns = Columns::with_capacity(n, book.base.is_some())?;
-            let mut client_ids = crate::memory::vec_with_capacity(n)?;
+            let n = self.ledger().len();
+            let plays = &self.config().options.plays;
+            let mut columns = Columns::with_capacity(n, options.customer_base.is_some())?;
+            let mut own_top = crate::memory::vec_with_capacity(n)?;
+            let mut spans = crate::memory::vec_with_capacity(n)?;
             let mut tally = Tally::new();
-            for &i in &book.order {
+            let book = self.sweep(options, |c| {
+                columns.push_own(self, c);
+                let (a, value) = (c.a, c.kind.case.expected_value);
+                let signals = self.signals(c.index, a, value, c.as_of, f64::NAN, false);
+                own_top.push(plays::top_own(&signals, plays));
+                spans.push(a.facts.active_span_days);
+                tally.add_own(
+                    a.activity.status,
+                    c.kind.kind,
+                    a.engagement.score,
+                    a.effectiveness.score,
+                );
+            })?;
+            let cuts = book.cuts;
+            let mut client_ids = crate::memory::vec_with_capacity(book.order.len())?;
+            for (k, &i) in book.order.iter().enumerate() {
                 crate::memory::check()?;
-                let e = self.evaluate(i as usize, &book, false);
-                columns.push(self, &e, book.as_of);
-                tally.add(&e);
-                client_ids.push(self.ledger().client_id(i as usize).to_string());
+                let i = i as usize;
+                let rfm = RfmValues::of(self.ledger().record(i), book.as_of)
+                    .map(|v| book.rfm.score(&v, false));
+                let (quadrant, _) = relationship::quadrant(
+                    spans[k],
+                    columns.net_value[k],
+                    cuts.loyal_days,
+                    cuts.profitable,
+                    false,
+                );
+                let status = Status::ALL[columns.status[k] as usize];
+                let value = columns.expected_value[k];
+                let top = plays::top(own_top[k], status, value, cuts.median_value, plays);
+                columns.set_compared(k, rfm.as_ref(), quadrant, top);
+                tally.add_compared(quadrant, rfm.as_ref().map(|r| r.segment));
+                client_ids.push(self.ledger().client_id(i).to_string());
             }
             Ok(Table {
                 as_of: time::format_day(book.as_of),

@@ -200,7 +200,11 @@ pub struct Activity {
 
 /// The active days on or before `as_of`.
 pub fn days_until(rec: &ClientRecord, as_of: i32) -> &[DayCount] {
-    &rec.days[..rec.days.partition_point(|d| d.day <= as_of)]
+    match rec.days.last() {
+        // The common case: scored as of a day after the last activity.
+        Some(d) if d.day <= as_of => &rec.days,
+        _ => &rec.days[..rec.days.partition_point(|d| d.day <= as_of)],
+    }
 }
 
 /// Median gap between consecutive active days, if there are at least two gaps.
@@ -208,13 +212,25 @@ pub fn cadence(days: &[DayCount]) -> Option<f64> {
     if days.len() < 3 {
         return None;
     }
-    let mut gaps: Vec<i32> = days.windows(2).map(|w| w[1].day - w[0].day).collect();
-    gaps.sort_unstable();
-    let n = gaps.len();
-    Some(if n % 2 == 1 {
-        gaps[n / 2] as f64
+    // The gaps on the stack for most clients (no allocation), and the median by selection.
+    let mut stack = [0i32; 64];
+    let mut heap = Vec::new();
+    let n = days.len() - 1;
+    let gaps: &mut [i32] = if n <= stack.len() {
+        &mut stack[..n]
     } else {
-        (gaps[n / 2 - 1] + gaps[n / 2]) as f64 / 2.0
+        heap.resize(n, 0);
+        &mut heap
+    };
+    for (g, w) in gaps.iter_mut().zip(days.windows(2)) {
+        *g = w[1].day - w[0].day;
+    }
+    let (below, &mut mid, _) = gaps.select_nth_unstable(n / 2);
+    Some(if n % 2 == 1 {
+        mid as f64
+    } else {
+        let lower = below.iter().copied().max().unwrap_or(mid);
+        (lower + mid) as f64 / 2.0
     })
 }
 

@@ -249,9 +249,13 @@ pub struct Inputs<'a> {
     pub texts: bool,
 }
 
+/// The mean of the known values (summed from −0, as `Iterator::sum` does).
 fn mean(parts: &[Option<f64>]) -> Option<f64> {
-    let known: Vec<f64> = parts.iter().flatten().copied().collect();
-    (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
+    let (sum, n) = parts
+        .iter()
+        .flatten()
+        .fold((-0.0, 0usize), |(s, n), &v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
 }
 
 fn tickets_text(n: u64) -> String {

@@ -317,7 +317,7 @@ fn trend(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Pa
     };
     let score = raw.map(|t| 50.0 + 50.0 * t.clamp(-1.0, 1.0));
     if let (Some(t), Some(s)) = (raw, score) {
-        let (pct, w) = ((100.0 * t).round(), win.w);
+        let (pct, w) = (crate::text::round(100.0 * t), win.w);
         let code = if pct <= -10.0 {
             Code::ActivityDown
         } else if pct >= 10.0 {

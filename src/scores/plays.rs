@@ -382,21 +382,121 @@ impl Signals {
     }
 }
 
-/// The plays for one client, ranked.
-pub fn recommend(s: &Signals, o: &PlayOptions) -> Vec<Play> {
-    let mut out: Vec<Play> = [
+/// The order the plays are weighed in: of two plays of equal priority, the earlier comes first.
+const ORDER: [PlayKind; 6] = [
+    PlayKind::RenewalUpsell,
+    PlayKind::ReEngagement,
+    PlayKind::SupportIntervention,
+    PlayKind::AdvocacyAsk,
+    PlayKind::OnboardingEducation,
+    PlayKind::FeedbackRequest,
+];
+
+fn rank(k: PlayKind) -> usize {
+    ORDER.iter().position(|&o| o == k).unwrap_or(ORDER.len())
+}
+
+/// Whether play `a` (kind, priority) ranks before `b`: higher priority, or equal and earlier.
+fn before(a: (PlayKind, f64), b: (PlayKind, f64)) -> bool {
+    a.1 > b.1 || (a.1 == b.1 && rank(a.0) < rank(b.0))
+}
+
+/// The plays that depend on the client alone: all but re-engagement, which compares its
+/// expected value with the other clients'.
+fn own(s: &Signals, o: &PlayOptions) -> [Option<Play>; 5] {
+    [
         renewal_upsell(s, o),
-        re_engagement(s),
         support_intervention(s, o),
         advocacy_ask(s, o),
         onboarding_education(s, o),
         feedback_request(s, o),
     ]
-    .into_iter()
-    .flatten()
-    .filter(|p| !o.disabled.contains(&p.play))
-    .collect();
-    out.sort_by(|a, b| b.priority.total_cmp(&a.priority));
+}
+
+/// The plays for one client, ranked.
+pub fn recommend(s: &Signals, o: &PlayOptions) -> Vec<Play> {
+    let [a, b, c, d, e] = own(s, o);
+    let mut out: Vec<Play> = [a, re_engagement(s), b, c, d, e]
+        .into_iter()
+        .flatten()
+        .filter(|p| !o.disabled.contains(&p.play))
+        .collect();
+    out.sort_by(|a, b| {
+        b.priority
+            .total_cmp(&a.priority)
+            .then(rank(a.play).cmp(&rank(b.play)))
+    });
     out.truncate(o.max_plays as usize);
     out
+}
+
+/// The top play among the client's own (all but re-engagement): its kind and priority. With
+/// [`top`], the first play [`recommend`] lists, found without the other clients.
+pub fn top_own(s: &Signals, o: &PlayOptions) -> Option<(PlayKind, f64)> {
+    own(s, o)
+        .into_iter()
+        .flatten()
+        .filter(|p| !o.disabled.contains(&p.play))
+        .map(|p| (p.play, p.priority))
+        .reduce(|a, b| if before(b, a) { b } else { a })
+}
+
+/// The top play, given the top of the client's own, its status and expected value, and the
+/// median expected value of the clients (what re-engagement compares with).
+pub fn top(
+    own: Option<(PlayKind, f64)>,
+    status: Status,
+    expected_value: f64,
+    median_expected_value: f64,
+    o: &PlayOptions,
+) -> Option<(PlayKind, f64)> {
+    let s = Signals {
+        status: Some(status),
+        expected_value,
+        median_expected_value,
+        ..Signals::default()
+    };
+    let re = re_engagement(&s)
+        .filter(|p| !o.disabled.contains(&p.play))
+        .map(|p| (p.play, p.priority));
+    match (own, re) {
+        (Some(a), Some(b)) => Some(if before(b, a) { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The table's top play (own plays first, re-engagement after) is the first play
+        /// `recommend` lists, ties and disabled plays included.
+        #[test]
+        fn the_top_play_is_the_first_recommended(
+            status in 0usize..6, engagement in 0.0f64..100.0, trend in proptest::option::of(-1.0f64..2.0),
+            adoption in proptest::option::of(0.0f64..1.0), tenure in 0u32..400,
+            rating in proptest::option::of(0.0f64..10.0), reopened in 0u64..4, feedback in 0u64..3,
+            cost in proptest::option::of(0.0f64..100.0), renewal in proptest::option::of(-30i64..400),
+            usage in 0.0f64..200.0, limit in proptest::option::of(1.0f64..200.0),
+            value in 0.0f64..500.0, median in 0.0f64..500.0, disabled in 0u8..64, max_plays in 1u32..7,
+        ) {
+            let s = Signals {
+                status: Some(Status::ALL[status]),
+                engagement, trend, adoption, tenure_days: tenure, mean_rating: rating, reopened,
+                feedback_given: feedback, cost_score: cost, days_to_renewal: renewal,
+                usage_30d: usage, usage_limit: limit, expected_value: value,
+                median_expected_value: median, texts: false,
+            };
+            let o = PlayOptions {
+                max_plays,
+                disabled: PlayKind::ALL.iter().enumerate().filter(|(k, _)| disabled >> k & 1 == 1).map(|(_, p)| *p).collect(),
+                ..PlayOptions::default()
+            };
+            let first = recommend(&s, &o).first().map(|p| (p.play, p.priority));
+            let own = top_own(&Signals { median_expected_value: f64::NAN, ..s.clone() }, &o);
+            prop_assert_eq!(top(own, s.status.unwrap(), value, median, &o), first);
+        }
+    }
 }

@@ -203,7 +203,7 @@ fn scores<T: Ord + Copy>(values: &[T], bins: u32) -> Vec<u32> {
 }
 
 fn to_five(s: u32, bins: u32) -> u32 {
-    1 + ((s - 1) as f64 * 4.0 / (bins - 1) as f64).round() as u32
+    1 + crate::text::round((s - 1) as f64 * 4.0 / (bins - 1) as f64) as u32
 }
 
 /// The clients' RFM values, sorted, to score any one of them against the rest.
