@@ -82,11 +82,110 @@ pub fn ready() -> Result<()> {
     call(|| Ok(()))
 }
 
+/// The wasm32 heap: dlmalloc (std's allocator there), over memory grown in large steps.
+///
+/// std's own dlmalloc grows the module's memory by what each request needs, often 64 KiB at
+/// a time, and a `memory.grow` costs V8 about half a millisecond however small it is: reading
+/// a million rows made thousands of them, seconds of the first call. Growing by an eighth of
+/// the memory (at least 1 MiB) makes a few dozen, for at most an eighth more memory than is
+/// used. The heap is left as it is when the step cannot be had: only what was asked is grown.
+#[cfg(target_arch = "wasm32")]
+mod heap {
+    use core::arch::wasm32;
+    use std::alloc::Layout;
+    use std::cell::UnsafeCell;
+
+    const PAGE: usize = 64 * 1024;
+    /// Pages in 4 GiB, all a 32-bit memory can have.
+    const MAX_PAGES: usize = 65_536;
+
+    struct Growing;
+
+    // SAFETY: `alloc` hands out fresh pages from `memory.grow`, which nothing else uses; the
+    // other methods decline, as std's wasm32 system layer does.
+    unsafe impl dlmalloc::Allocator for Growing {
+        fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
+            let need = size.div_ceil(PAGE);
+            let now = wasm32::memory_size(0);
+            let step = need.max(now / 8).max(16).min(MAX_PAGES.saturating_sub(now));
+            let mut prev = wasm32::memory_grow(0, step);
+            let mut pages = step;
+            if prev == usize::MAX && step > need {
+                prev = wasm32::memory_grow(0, need);
+                pages = need;
+            }
+            if prev == usize::MAX {
+                return (std::ptr::null_mut(), 0, 0);
+            }
+            let (base, len) = (prev * PAGE, pages * PAGE);
+            // The last bytes of the address space are never handed out (a pointer must not
+            // wrap to 0), as std's layer does.
+            let len = if base.wrapping_add(len) == 0 {
+                len - 16
+            } else {
+                len
+            };
+            (base as *mut u8, len, 0)
+        }
+        fn remap(&self, _: *mut u8, _: usize, _: usize, _: bool) -> *mut u8 {
+            std::ptr::null_mut()
+        }
+        fn free_part(&self, _: *mut u8, _: usize, _: usize) -> bool {
+            false
+        }
+        fn free(&self, _: *mut u8, _: usize) -> bool {
+            false
+        }
+        fn can_release_part(&self, _: u32) -> bool {
+            false
+        }
+        fn allocates_zeros(&self) -> bool {
+            true
+        }
+        fn page_size(&self) -> usize {
+            PAGE
+        }
+    }
+
+    pub struct Heap(UnsafeCell<dlmalloc::Dlmalloc<Growing>>);
+
+    // SAFETY: wasm32-unknown-unknown without the `atomics` feature runs one thread, so the
+    // heap is never used from two at once.
+    #[cfg(not(target_feature = "atomics"))]
+    unsafe impl Sync for Heap {}
+
+    pub static HEAP: Heap = Heap(UnsafeCell::new(dlmalloc::Dlmalloc::new_with_allocator(
+        Growing,
+    )));
+
+    impl Heap {
+        #[allow(clippy::mut_from_ref)]
+        fn get(&self) -> &mut dlmalloc::Dlmalloc<Growing> {
+            // SAFETY: one thread (see `Sync`), and no method below calls another while it
+            // holds the reference.
+            unsafe { &mut *self.0.get() }
+        }
+        pub unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+            unsafe { self.get().malloc(l.size(), l.align()) }
+        }
+        pub unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+            unsafe { self.get().calloc(l.size(), l.align()) }
+        }
+        pub unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+            unsafe { self.get().free(p, l.size(), l.align()) }
+        }
+        pub unsafe fn realloc(&self, p: *mut u8, l: Layout, size: usize) -> *mut u8 {
+            unsafe { self.get().realloc(p, l.size(), l.align(), size) }
+        }
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 mod reserve {
-    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::alloc::{GlobalAlloc, Layout};
     use std::sync::atomic::{AtomicPtr, Ordering};
 
+    use super::heap::HEAP as System;
     use super::{set_short, RESERVE_BYTES};
 
     static RESERVE: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
@@ -122,10 +221,10 @@ mod reserve {
         again()
     }
 
-    /// The global allocator: the system's, with the reserve behind it.
+    /// The global allocator: the heap, with the reserve behind it.
     pub struct Guarded;
 
-    // SAFETY: every method forwards to `System` with the caller's arguments.
+    // SAFETY: every method forwards to the heap with the caller's arguments.
     unsafe impl GlobalAlloc for Guarded {
         unsafe fn alloc(&self, l: Layout) -> *mut u8 {
             let p = unsafe { System.alloc(l) };

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::event::{CheckedValues, EventKind, EventParts};
-use super::intern::{intern, Index};
+use super::intern::Interner;
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::options;
 
@@ -174,8 +174,10 @@ pub struct Batch {
 pub struct BatchBuilder {
     policy: Policy,
     batch: Batch,
-    client_ix: Index,
-    feature_ix: Index,
+    /// The batch's clients and features as read (row by row); the dictionaries given with
+    /// [`BatchBuilder::with_dictionaries`] go straight into the batch instead.
+    clients: Interner,
+    features: Interner,
 }
 
 impl BatchBuilder {
@@ -183,8 +185,8 @@ impl BatchBuilder {
         BatchBuilder {
             policy,
             batch: Batch::default(),
-            client_ix: Index::default(),
-            feature_ix: Index::default(),
+            clients: Interner::default(),
+            features: Interner::default(),
         }
     }
 
@@ -235,9 +237,9 @@ impl BatchBuilder {
         match parts.check() {
             Ok((client, values, feature)) => {
                 self.batch.rows += 1;
-                let c = intern(&mut self.batch.clients, &mut self.client_ix, client).0;
+                let c = self.clients.intern(client).0;
                 let f = match feature {
-                    Some(f) => intern(&mut self.batch.features, &mut self.feature_ix, f).0,
+                    Some(f) => self.features.intern(f).0,
                     None => NO_FEATURE,
                 };
                 self.batch.events.push(BatchEvent::new(c, f, values));
@@ -274,12 +276,18 @@ impl BatchBuilder {
         self.batch.rows
     }
 
-    pub fn finish(self) -> Result<Batch> {
+    pub fn finish(mut self) -> Result<Batch> {
         if self.batch.rows == 0 {
             return Err(RapportError::new(
                 ErrorCode::EmptyInput,
                 "the batch holds no events",
             ));
+        }
+        if !self.clients.is_empty() {
+            self.batch.clients = self.clients.into_strings();
+        }
+        if !self.features.is_empty() {
+            self.batch.features = self.features.into_strings();
         }
         Ok(self.batch)
     }

@@ -96,6 +96,10 @@ impl EventKind {
 
     /// Parses a kind name or alias, ignoring case and surrounding space.
     pub fn parse(s: &str) -> Option<EventKind> {
+        // Most rows name their kind exactly: find it by a plain comparison first.
+        if let Some(k) = KINDS.iter().find(|(_, name, _)| *name == s) {
+            return Some(k.0);
+        }
         let t = s.trim();
         KINDS
             .iter()

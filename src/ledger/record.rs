@@ -210,6 +210,9 @@ impl ClientRecord {
 
     /// The last day on or before `as_of` with an event of `kind` (not usage or purchase).
     pub fn last_day_of(&self, kind: EventKind, as_of: i32) -> Option<i32> {
+        if self.kind_counts[kind as usize] == 0 {
+            return None;
+        }
         self.interactions[..self.interactions.partition_point(|i| i.day <= as_of)]
             .iter()
             .rev()
@@ -219,6 +222,7 @@ impl ClientRecord {
 
     /// Adds one event, its feature id already in the ledger's space (`feature`, or
     /// [`NO_FEATURE`]). Returns true when a per-day vector needs sorting afterwards.
+    #[inline(never)] // optimised apart from the loop that calls it (see `input::csv::data_row`)
     pub(crate) fn add(&mut self, ev: &BatchEvent, feature: u32) -> bool {
         self.first_ms = self.first_ms.min(ev.at_ms);
         self.last_ms = self.last_ms.max(ev.at_ms);
