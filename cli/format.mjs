@@ -1,5 +1,6 @@
 // How reports look on a terminal and as CSV.
 import { csvCell } from './io.mjs';
+import { columns, explanations, rowObject } from './table.mjs';
 
 function pad(s, n, right = false) {
   s = String(s);
@@ -15,7 +16,7 @@ function counts(o) {
     .join(', ');
 }
 
-/** The portfolio summary of a report, as lines. */
+/** The portfolio summary of a report or a score table, as lines. */
 export function summaryLines(report) {
   const p = report.portfolio;
   const c = p.statusCounts;
@@ -44,38 +45,39 @@ export function summaryLines(report) {
   return lines;
 }
 
-const snake = (k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** The sentences of one explained client, as extra CSV columns. */
+const REASON_COLUMNS = ['status_reason_text', 'engagement_reasons', 'effectiveness_reasons', 'relationship_reason_text', 'quadrant_reason_text', 'long_term_reason_text', 'rfm_reason_text', 'plays'];
 
-/** The CSV columns: each score's components are the report's own, so a component added to a
- * score appears here by itself. */
-function csvColumns(sample) {
-  const eng = Object.keys(sample?.engagement.components ?? {}).map(snake);
-  const eff = Object.keys(sample?.effectiveness.components ?? {}).map(snake);
-  return ['client_id', 'status', 'status_reason', 'engagement', ...eng, 'first_active', 'last_active', 'days_since_last_activity', 'cadence_days', 'active_days', 'events', 'purchases', 'revenue', 'support_tickets', 'reasons', 'effectiveness', ...eff, 'cost', 'net_value', 'relationship', 'relationship_healthy', 'relationship_reason', 'loyalty_quadrant', 'long_term_worth_proposing', 'rfm_code', 'rfm_segment', 'plays', 'p_alive', 'expected_purchases', 'clv'];
-}
-
-function csvRow(c) {
-  const e = c.effectiveness;
+function reasonCells(c) {
   const r = c.relationship;
-  const scores = (components) => Object.values(components).map((k) => k.score);
-  return [c.clientId, c.status, c.statusReason.text, c.engagement.score, ...scores(c.engagement.components), c.firstActive, c.lastActive, c.daysSinceLastActivity, c.cadenceDays, c.activeDays, c.events, c.purchases, c.revenue, c.supportTickets, c.engagement.reasons.map((x) => x.text).join('; '),
-    e.score, ...scores(e.components), e.costToServe, e.netValue,
-    r.type, r.healthy, r.reason.text, r.quadrant, r.longTerm.worthProposing, c.rfm?.code, c.rfm?.segment, c.plays.map((p) => p.play).join(' '),
-    c.value?.pAlive, c.value?.expectedPurchases, c.value?.clv]
-    .map(csvCell)
-    .join(',');
+  const texts = (reasons) => reasons.map((x) => x.text).join('; ');
+  return [c.statusReason.text, texts(c.engagement.reasons), texts(c.effectiveness.reasons), r.reason.text, r.quadrantReason.text, r.longTerm.reason.text, c.rfm?.reason.text, c.plays.map((p) => `${p.play}: ${p.reason}`).join('; ')];
 }
 
-function tableRow(c) {
-  return [pad(c.clientId, 14), pad(c.status, 11), pad(fixed(c.engagement.score, 1), 7, true), pad(fixed(c.effectiveness.score, 1), 9, true), pad(fixed(c.effectiveness.netValue, 2), 11, true), pad(c.lastActive, 11, true), ' ' + pad(c.relationship.type, 12), pad(c.rfm ? `${c.rfm.code} ${c.rfm.segment}` : '-', 18), pad(c.plays[0]?.play ?? '-', 20), ' ' + c.statusReason.text].join(' ');
+function tableLine(row, why) {
+  const rfm = row.rfm ? `${row.rfm} ${row.rfmSegment}` : '-';
+  return [pad(row.clientId, 14), pad(row.status, 11), pad(fixed(row.engagement, 1), 7, true), pad(fixed(row.effectiveness, 1), 9, true), pad(fixed(row.netValue, 2), 11, true), pad(row.lastActive, 11, true), ' ' + pad(row.relationship, 12), pad(rfm, 18), pad(row.topPlay ?? '-', 20), ' ' + why].join(' ');
 }
 
-/** A report as `format` (table, json or csv): the lines for stdout, and those for stderr. */
-export function scoreOutput(report, format) {
-  if (format === 'json') return { out: [JSON.stringify(report, null, 2)], err: [] };
-  if (format === 'csv') return { out: [csvColumns(report.clients[0]).join(','), ...report.clients.map(csvRow)], err: summaryLines(report) };
-  const head = [pad('client', 14), pad('status', 11), pad('engaged', 7, true), pad('effective', 9, true), pad('net value', 11, true), pad('last active', 11, true), ' ' + pad('relationship', 12), pad('RFM', 18), pad('top play', 20), ' why'].join(' ');
-  return { out: [head, ...report.clients.map(tableRow), '', ...summaryLines(report)], err: [] };
+/** The lines of a score table as `format` (table, csv or ndjson), made one client at a time;
+ * with `reasons`, each client's explanation comes from `explainMany`, a few thousand at a time. */
+export function* scoreLines(scorer, table, format, { reasons = false, options } = {}) {
+  const cols = columns(table);
+  const explained = reasons ? explanations(scorer, table, options) : null;
+  if (format === 'csv') yield ['client_id', ...cols.map((c) => c.header), ...(reasons ? REASON_COLUMNS : [])].join(',');
+  if (format === 'table') yield [pad('client', 14), pad('status', 11), pad('engaged', 7, true), pad('effective', 9, true), pad('net value', 11, true), pad('last active', 11, true), ' ' + pad('relationship', 12), pad('RFM', 18), pad('top play', 20), ' why'].join(' ');
+  for (let k = 0; k < table.clientIds.length; k++) {
+    const c = explained?.next().value;
+    if (format === 'ndjson') {
+      yield JSON.stringify(c ?? rowObject(table, cols, k));
+    } else if (format === 'csv') {
+      yield [table.clientIds[k], ...cols.map((col) => col.read(k)), ...(c ? reasonCells(c) : [])].map(csvCell).join(',');
+    } else {
+      const row = rowObject(table, cols, k);
+      yield tableLine(row, c ? c.statusReason.text : row.statusReason.toUpperCase());
+    }
+  }
+  if (format === 'table') yield* ['', ...summaryLines(table)];
 }
 
 /** A history as `format`. */

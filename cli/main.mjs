@@ -36,6 +36,26 @@ function flagOf(command, e, values) {
   return Object.entries(command.flags).find(([name, f]) => f.usage && f.key === e.field && values[name] !== undefined)?.[0];
 }
 
+/** Writes `lines` (an array, or a generator making them one at a time) to `stream`, about a
+ * mebibyte at a time, waiting whenever the stream asks to (a slow pipe, a terminal). */
+async function writeLines(stream, lines) {
+  let buf = [];
+  let size = 0;
+  const flush = async () => {
+    if (!buf.length) return;
+    const ok = stream.write(buf.join('\n') + '\n');
+    buf = [];
+    size = 0;
+    if (!ok) await new Promise((resolve) => stream.once('drain', resolve));
+  };
+  for (const line of lines) {
+    buf.push(line);
+    size += line.length;
+    if (size >= 1 << 20) await flush();
+  }
+  await flush();
+}
+
 function exit(status, err) {
   clearProgress();
   if (err) process.stderr.write(err.endsWith('\n') ? err : err + '\n');
@@ -58,9 +78,9 @@ export async function main(argv) {
     values = parsed.values;
     if (values.help) return exit(0, usage(command));
     const { out, err } = await command.run(parsed);
+    await writeLines(process.stdout, out);
     clearProgress();
     if (err.length) process.stderr.write(err.join('\n') + '\n');
-    process.stdout.write(out.join('\n') + '\n');
   } catch (e) {
     if (e instanceof UsageError) return exit(2, `${NAME}: ${e.message}\n(${NAME} ${command.name} --help lists the options)`);
     if (e instanceof FileError) return exit(1, `${NAME}: ${e.message}`);
