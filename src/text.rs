@@ -18,11 +18,16 @@ pub fn plural(n: f64, one: &str, many: &str) -> String {
     }
 }
 
-/// `x.round()` (half away from zero), exactly, without a call: wasm has no instruction for
-/// it, so `f64::round` there is a software routine, and reports round millions of numbers.
-/// `x - x.trunc()` is exact, so the comparison with one half is too.
+/// `x.round()` (half away from zero), exactly, without a call: neither wasm nor baseline
+/// x86-64 has an instruction for it (nor x86-64 for `trunc`), so `f64::round` is a software
+/// routine there, and reports round millions of numbers. Below 2⁵² the truncation is an
+/// integer conversion, and `x − t` is exact, so the comparison with one half is too; from 2⁵²
+/// on every float is whole already (as are infinities, and NaN stays NaN).
 pub fn round(x: f64) -> f64 {
-    let t = x.trunc();
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
+        return x;
+    }
+    let t = (x as i64 as f64).copysign(x);
     if (x - t).abs() >= 0.5 {
         t + x.signum()
     } else {

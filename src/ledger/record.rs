@@ -112,6 +112,18 @@ impl Tally {
         self.kinds[k as usize]
     }
 
+    /// Adds one day's interactions of one kind.
+    pub fn add(&mut self, i: &DayInteractions) {
+        self.kinds[i.kind as usize] += i.count as u64;
+        self.messages += i.messages;
+        self.with_messages += i.with_messages as u64;
+        self.reopened += i.reopened as u64;
+        self.cost_micros += i.cost_micros;
+        self.with_cost += i.with_cost as u64;
+        self.rating_micros += i.rating_micros;
+        self.rated += i.rated as u64;
+    }
+
     /// The mean feedback rating, if any feedback gave one.
     pub fn mean_rating(&self) -> Option<f64> {
         (self.rated > 0).then(|| self.rating_micros as f64 / MICROS / self.rated as f64)
@@ -196,14 +208,7 @@ impl ClientRecord {
     pub fn tally(&self, as_of: i32) -> Tally {
         let mut t = Tally::default();
         for i in &self.interactions[..self.interactions.partition_point(|i| i.day <= as_of)] {
-            t.kinds[i.kind as usize] += i.count as u64;
-            t.messages += i.messages;
-            t.with_messages += i.with_messages as u64;
-            t.reopened += i.reopened as u64;
-            t.cost_micros += i.cost_micros;
-            t.with_cost += i.with_cost as u64;
-            t.rating_micros += i.rating_micros;
-            t.rated += i.rated as u64;
+            t.add(i);
         }
         t
     }

@@ -2,11 +2,14 @@
 //! are known: what `score` and `history` both start from.
 
 use super::scorer::Scorer;
-use crate::ledger::Tally;
+use crate::input::event::EventKind;
+use crate::ledger::{ClientRecord, Tally};
 use crate::scores::activity::{self, Activity};
+use crate::scores::client::AsOf;
 use crate::scores::effectiveness::{self, Effectiveness, Recorded};
 use crate::scores::engagement::{self, Breadth, Engagement};
 use crate::scores::relationship::Facts;
+use crate::scores::rfm::RfmValues;
 
 /// What one client's scores are built from.
 pub struct Assessment {
@@ -18,6 +21,12 @@ pub struct Assessment {
     /// Interactions and revenue up to the day scored.
     pub tally: Tally,
     pub revenue: f64,
+    /// RFM values, for a client with a purchase.
+    pub rfm: Option<RfmValues>,
+    /// Active days, events in the last 30 days, and the last renewal, up to the day scored.
+    pub active_days: u32,
+    pub usage_30d: f64,
+    pub last_renewal: Option<i32>,
 }
 
 /// What every client's assessment shares: the feature catalog and what the business records.
@@ -49,36 +58,91 @@ impl Context {
     }
 }
 
-impl Scorer {
-    /// Activity, engagement and effectiveness of ledger client `i` as of day `as_of`, the
-    /// reasons' sentences written when `texts`; `None` if it has no activity by then.
-    pub fn assess(&self, i: usize, as_of: i32, ctx: &Context, texts: bool) -> Option<Assessment> {
-        let o = &self.config().options;
-        let rec = self.ledger().record(i);
-        let activity = activity::classify(rec, as_of, &o.activity, texts)?;
+impl Context {
+    /// How much of the catalog a client used, and that share (`None` without a catalog).
+    pub fn breadth(&self, rec: &ClientRecord) -> (Breadth, Option<f64>) {
         let used = rec
             .features
             .iter()
-            .filter(|&&f| ctx.in_catalog[f as usize])
+            .filter(|&&f| self.in_catalog[f as usize])
             .count();
-        let breadth = Breadth {
+        let b = Breadth {
             used,
-            catalog: ctx.catalog,
+            catalog: self.catalog,
         };
-        let engagement = engagement::score(rec, as_of, breadth, &o.engagement, texts)?;
-        let adoption = (ctx.catalog > 0).then(|| used as f64 / ctx.catalog as f64);
-        let facts = Facts::of(rec, as_of)?;
-        let tally = rec.tally(as_of);
-        let revenue = rec.revenue_until(as_of);
-        let inputs = effectiveness::Inputs {
-            tally: &tally,
-            revenue,
+        (
+            b,
+            (self.catalog > 0).then(|| used as f64 / self.catalog as f64),
+        )
+    }
+
+    fn effectiveness_inputs<'a>(
+        &'a self,
+        c: &'a AsOf,
+        facts: &Facts,
+        adoption: Option<f64>,
+        texts: bool,
+    ) -> effectiveness::Inputs<'a> {
+        effectiveness::Inputs {
+            tally: &c.tally,
+            revenue: c.revenue(),
             adoption,
             tenure_days: facts.tenure_days as f64,
-            recorded: &ctx.recorded,
+            recorded: &self.recorded,
             texts,
-        };
+        }
+    }
+}
+
+/// A client's scores at one date of a history.
+pub struct Scores {
+    pub status: crate::scores::activity::Status,
+    pub engagement: f64,
+    pub effectiveness: Option<f64>,
+    pub rfm: Option<RfmValues>,
+}
+
+impl Scorer {
+    /// What a history keeps of a client as of a day: the assessment's scores, without their
+    /// components and reasons (the same numbers, for a fraction of the work).
+    /// `breadth` is [`Context::breadth`] of the client (the same at every date).
+    pub fn scores_as_of(
+        &self,
+        c: &AsOf,
+        ctx: &Context,
+        (breadth, adoption): (Breadth, Option<f64>),
+    ) -> Option<Scores> {
+        let o = &self.config().options;
+        let status = activity::classify(c, &o.activity, false)?.status;
+        let engagement = engagement::total(c, breadth, &o.engagement)?;
+        let facts = Facts::of(c)?;
+        let inputs = ctx.effectiveness_inputs(c, &facts, adoption, false);
+        Some(Scores {
+            status,
+            engagement,
+            effectiveness: effectiveness::total(&inputs, &o.effectiveness),
+            rfm: RfmValues::of(c),
+        })
+    }
+
+    /// Activity, engagement and effectiveness of ledger client `i` as of day `as_of`, the
+    /// reasons' sentences written when `texts`; `None` if it has no activity by then.
+    pub fn assess(&self, i: usize, as_of: i32, ctx: &Context, texts: bool) -> Option<Assessment> {
+        self.assess_as_of(&AsOf::of(self.ledger().record(i), as_of), ctx, texts)
+    }
+
+    /// The assessment of a client as of a day.
+    pub fn assess_as_of(&self, c: &AsOf, ctx: &Context, texts: bool) -> Option<Assessment> {
+        let o = &self.config().options;
+        let activity = activity::classify(c, &o.activity, texts)?;
+        let (breadth, adoption) = ctx.breadth(c.rec);
+        let engagement = engagement::score(c, breadth, &o.engagement, texts)?;
+        let facts = Facts::of(c)?;
+        let tally = c.tally;
+        let revenue = c.revenue();
+        let inputs = ctx.effectiveness_inputs(c, &facts, adoption, texts);
         let effectiveness = effectiveness::score(&inputs, &o.effectiveness);
+        let recent = &c.days[c.days.partition_point(|d| d.day <= c.day - 30)..];
         Some(Assessment {
             activity,
             engagement,
@@ -87,6 +151,10 @@ impl Scorer {
             facts,
             tally,
             revenue,
+            rfm: RfmValues::of(c),
+            active_days: c.days.len() as u32,
+            usage_30d: recent.iter().map(|d| d.events as f64).sum(),
+            last_renewal: c.last_day_of(EventKind::Renewal),
         })
     }
 }

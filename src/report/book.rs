@@ -16,7 +16,7 @@ use crate::error::{ErrorCode, RapportError, Result};
 use crate::input::time::day_of;
 use crate::models::clients::{ClientValue, CustomerBase, CustomerBaseOptions};
 use crate::scores::activity;
-use crate::scores::rfm::{Quantiles, RfmValues};
+use crate::scores::rfm::Quantiles;
 
 /// The thresholds that compare a client with the others.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -137,7 +137,7 @@ impl Scorer {
                 continue;
             };
             order.push(i);
-            rfm_values.extend(RfmValues::of(rec, as_of));
+            rfm_values.extend(a.rfm);
             let value = base.as_ref().and_then(|b| b.values[i as usize]);
             let kind = self.kind_of(&a, value, false);
             each(&Swept {

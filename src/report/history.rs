@@ -11,10 +11,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::assess::{Assessment, Context};
+use super::over_time::Tally;
 use super::portfolio::{
-    check_periods, known_summary, period_of, period_start, summary_of, EngagementSummary, Period,
-    StatusCounts,
+    check_periods, period_of, period_start, EngagementSummary, Period, StatusCounts,
 };
 use super::scorer::Scorer;
 use crate::error::{ErrorCode, RapportError, Result};
@@ -22,7 +21,7 @@ use crate::input::event::TimestampInput;
 use crate::input::time::{self, day_of};
 use crate::options;
 use crate::scores::activity::Status;
-use crate::scores::rfm::{Quantiles, RfmSegment, RfmValues};
+use crate::scores::rfm::RfmSegment;
 
 /// Options for `history`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -182,38 +181,6 @@ fn date(v: &Option<TimestampInput>, key: &str) -> Result<Option<i32>> {
     Ok(time::date_option(v, key)?.map(day_of))
 }
 
-/// Every ledger client's point as of `day`.
-fn points_at(s: &Scorer, ctx: &Context, day: i32) -> Vec<Option<Point>> {
-    let ledger = s.ledger();
-    let assessed: Vec<Option<Assessment>> = (0..ledger.len())
-        .map(|i| s.assess(i, day, ctx, false))
-        .collect();
-    let values: Vec<(usize, RfmValues)> = (0..ledger.len())
-        .filter(|&i| assessed[i].is_some())
-        .filter_map(|i| RfmValues::of(ledger.record(i), day).map(|v| (i, v)))
-        .collect();
-    let mut segments = vec![None; ledger.len()];
-    let q = Quantiles::of(
-        &values.iter().map(|v| v.1).collect::<Vec<_>>(),
-        s.config().options.rfm.bins,
-    );
-    for (i, v) in &values {
-        segments[*i] = Some(q.score(v, false).segment);
-    }
-    assessed
-        .into_iter()
-        .zip(segments)
-        .map(|(a, segment)| {
-            a.map(|a| Point {
-                status: a.activity.status,
-                engagement: a.engagement.score,
-                effectiveness: a.effectiveness.score,
-                segment,
-            })
-        })
-        .collect()
-}
-
 fn moves(pairs: Vec<(String, String, &str)>) -> Vec<Move> {
     let mut cells: BTreeMap<(String, String), Move> = BTreeMap::new();
     for (from, to, id) in pairs {
@@ -236,7 +203,7 @@ fn moves(pairs: Vec<(String, String, &str)>) -> Vec<Move> {
 }
 
 /// Most client assessments one history makes (clients × dates scored): its cost in time.
-pub const MAX_ASSESSMENTS: u64 = 50_000_000;
+pub const MAX_ASSESSMENTS: u64 = 200_000_000;
 /// Most points of client series one history returns (clients × periods, with `clients`).
 pub const MAX_POINTS: u64 = 10_000_000;
 
@@ -259,27 +226,19 @@ fn period_ends(last: i32, period: Period, count: u32) -> Vec<i32> {
         .collect()
 }
 
-/// The portfolio at one date, from its clients' points.
-fn period_summary(end: i32, pts: &[Option<Point>]) -> PeriodSummary {
-    let mut counts = StatusCounts::default();
-    let mut segs: BTreeMap<String, u64> = RfmSegment::ALL
-        .iter()
-        .map(|s| (s.name().to_string(), 0))
-        .collect();
-    for p in pts.iter().flatten() {
-        counts.add(p.status);
-        if let Some(sg) = p.segment {
-            *segs.entry(sg.name().to_string()).or_default() += 1;
-        }
-    }
-    let known = || pts.iter().flatten();
+/// The portfolio at one date, from its tally.
+fn period_summary(end: i32, t: &Tally) -> PeriodSummary {
     PeriodSummary {
         end: time::format_day(end),
-        clients: known().count() as u64,
-        status_counts: counts,
-        engagement: summary_of(known().map(|p| p.engagement).collect()),
-        effectiveness: known_summary(known().filter_map(|p| p.effectiveness).collect()),
-        rfm_segments: segs,
+        clients: t.clients(),
+        status_counts: t.status_counts.clone(),
+        engagement: t.engagement(),
+        effectiveness: t.effectiveness(),
+        rfm_segments: RfmSegment::ALL
+            .iter()
+            .zip(t.segments)
+            .map(|(s, n)| (s.name().to_string(), n))
+            .collect(),
     }
 }
 
@@ -359,42 +318,60 @@ impl Scorer {
         if from > to {
             return Err(options::bad("from", "must not be after `to`"));
         }
-        let ctx = Context::new(self);
-        let series = ends
+        // Every date scored: the period ends and the two compared, in order.
+        let mut dates = ends.clone();
+        dates.extend([from, to]);
+        dates.sort_unstable();
+        dates.dedup();
+        let is_end: Vec<bool> = dates
             .iter()
-            .map(|&d| crate::memory::check().map(|()| points_at(self, &ctx, d)))
-            .collect::<Result<Vec<Vec<Option<Point>>>>>()?;
-        // The comparison dates' points: a period end's series, borrowed, or scored afresh.
-        let at = |d: i32| -> std::borrow::Cow<'_, [Option<Point>]> {
-            match ends.iter().position(|&e| e == d) {
-                Some(k) => std::borrow::Cow::Borrowed(&series[k][..]),
-                None => std::borrow::Cow::Owned(points_at(self, &ctx, d)),
-            }
+            .map(|d| ends.binary_search(d).is_ok())
+            .collect();
+        let keep: Vec<bool> = dates
+            .iter()
+            .zip(&is_end)
+            .map(|(&d, &end)| (o.clients && end) || d == from || d == to)
+            .collect();
+        let scored = self.over_time(&dates, &keep)?;
+        let kept = keep.iter().filter(|&&k| k).count();
+        let slot = |d: i32| {
+            let k = dates.binary_search(&d).unwrap_or(0);
+            keep[..k].iter().filter(|&&x| x).count()
         };
+        let point = |i: usize, at: usize| &scored.points[i * kept + at];
         let ledger = self.ledger();
         let mut order: Vec<usize> = (0..ledger.len()).collect();
         order.sort_unstable_by(|&a, &b| ledger.client_id(a).cmp(ledger.client_id(b)));
-        let (segments, statuses, alerts) = compare(self, &order, &at(from), &at(to), o.alert_drop);
+        let (at_from, at_to) = (slot(from), slot(to));
+        let before: Vec<Option<Point>> = (0..ledger.len())
+            .map(|i| point(i, at_from).clone())
+            .collect();
+        let after: Vec<Option<Point>> =
+            (0..ledger.len()).map(|i| point(i, at_to).clone()).collect();
+        let (segments, statuses, alerts) = compare(self, &order, &before, &after, o.alert_drop);
+        let end_slots: Vec<usize> = ends.iter().map(|&e| slot(e)).collect();
         let clients = if o.clients {
             order
                 .iter()
-                .filter(|&&i| series.iter().any(|s| s[i].is_some()))
+                .filter(|&&i| end_slots.iter().any(|&s| point(i, s).is_some()))
                 .map(|&i| ClientHistory {
                     client_id: ledger.client_id(i).to_string(),
-                    points: series.iter().map(|s| s[i].clone()).collect(),
+                    points: end_slots.iter().map(|&s| point(i, s).clone()).collect(),
                 })
                 .collect()
         } else {
             Vec::new()
         };
+        let summaries = dates
+            .iter()
+            .zip(&scored.tallies)
+            .zip(&is_end)
+            .filter(|(_, &end)| end)
+            .map(|((&d, t), _)| period_summary(d, t));
         Ok(History {
             period,
             ends: ends.iter().map(|&d| time::format_day(d)).collect(),
-            portfolio: ends
-                .iter()
-                .zip(&series)
-                .map(|(&end, pts)| period_summary(end, pts))
-                .collect(),
+            portfolio: summaries.collect(),
             clients,
             transitions: Transitions {
                 from: time::format_day(from),
@@ -450,5 +427,101 @@ impl Scorer {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::options::ScorerOptions;
+    use crate::scores::rfm::{Quantiles, RfmValues};
+
+    /// Every client's point as of `day`, by definition: the book scored afresh on that day.
+    fn points_by_definition(s: &Scorer, day: i32) -> Vec<Option<Point>> {
+        let ctx = super::super::assess::Context::new(s);
+        let l = s.ledger();
+        let assessed: Vec<_> = (0..l.len())
+            .map(|i| s.assess(i, day, &ctx, false))
+            .collect();
+        let values: Vec<RfmValues> = assessed.iter().flatten().filter_map(|a| a.rfm).collect();
+        let q = Quantiles::of(&values, s.config().options.rfm.bins);
+        assessed
+            .into_iter()
+            .map(|a| {
+                a.map(|a| Point {
+                    status: a.activity.status,
+                    engagement: a.engagement.score,
+                    effectiveness: a.effectiveness.score,
+                    segment: a.rfm.map(|v| q.score(&v, false).segment),
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_pass_gives_what_scoring_the_book_at_each_date_gives() {
+        let data = crate::input::synth::generate(21, 400, 16_000).unwrap();
+        let mut s = Scorer::new(&ScorerOptions::default()).unwrap();
+        s.ingest_columns(&data.columns()).unwrap();
+        let cases = [
+            r#"{"periods": 30}"#,
+            r#"{"period": "month", "periods": 14, "from": "2023-11-17", "to": "2024-05-02"}"#,
+            r#"{"periods": 8, "asOf": "2024-02-10", "clients": false, "from": "2024-01-03"}"#,
+        ];
+        for case in cases {
+            let o: HistoryOptions = crate::options::from_json(case).unwrap();
+            let h = s.history(&o).unwrap();
+            let l = s.ledger();
+            let mut order: Vec<usize> = (0..l.len()).collect();
+            order.sort_unstable_by(|&a, &b| l.client_id(a).cmp(l.client_id(b)));
+            let series: Vec<Vec<Option<Point>>> = h
+                .ends
+                .iter()
+                .map(|e| points_by_definition(&s, day_of(time::parse_timestamp(e).unwrap())))
+                .collect();
+            for (k, pts) in series.iter().enumerate() {
+                let p = &h.portfolio[k];
+                let known: Vec<&Point> = pts.iter().flatten().collect();
+                assert_eq!(p.clients, known.len() as u64, "{case}");
+                let mut counts = StatusCounts::default();
+                known.iter().for_each(|x| counts.add(x.status));
+                assert_eq!(p.status_counts, counts);
+                let eng = super::super::portfolio::summary_of(
+                    known.iter().map(|x| x.engagement).collect(),
+                );
+                assert_eq!(p.engagement, eng, "{case} end {k}");
+                let eff: Vec<f64> = known.iter().filter_map(|x| x.effectiveness).collect();
+                assert_eq!(p.effectiveness, super::super::portfolio::known_summary(eff));
+                for seg in RfmSegment::ALL {
+                    let n = known.iter().filter(|x| x.segment == Some(seg)).count() as u64;
+                    assert_eq!(p.rfm_segments[seg.name()], n, "{case} end {k} {seg:?}");
+                }
+            }
+            if o.clients {
+                let with_points: Vec<usize> = order
+                    .iter()
+                    .copied()
+                    .filter(|&i| series.iter().any(|s| s[i].is_some()))
+                    .collect();
+                assert_eq!(h.clients.len(), with_points.len());
+                for (c, &i) in h.clients.iter().zip(&with_points) {
+                    assert_eq!(c.client_id, l.client_id(i));
+                    let want: Vec<Option<Point>> = series.iter().map(|s| s[i].clone()).collect();
+                    assert_eq!(c.points, want);
+                }
+            }
+            let at = |d: &str| points_by_definition(&s, day_of(time::parse_timestamp(d).unwrap()));
+            let (segments, statuses, alerts) = compare(
+                &s,
+                &order,
+                &at(&h.transitions.from),
+                &at(&h.transitions.to),
+                o.alert_drop,
+            );
+            assert_eq!(h.transitions.segments, segments, "{case}");
+            assert_eq!(h.transitions.statuses, statuses);
+            assert_eq!(h.alerts, alerts);
+            assert!(h.portfolio.iter().any(|p| p.clients > 0));
+        }
     }
 }

@@ -9,12 +9,14 @@
 //! - [`table`]: every client's results as columns.
 //! - [`portfolio`]: counts, summaries, lifecycle and stickiness.
 //! - [`history`]: scores over time, migrations, alerts and cohorts.
+//! - [`over_time`]: every client scored at every date of a history, in one pass.
 //! - [`types`]: what a report holds.
 
 pub mod assess;
 pub mod book;
 pub mod history;
 pub mod options;
+pub mod over_time;
 pub mod portfolio;
 pub mod score;
 pub mod scorer;

@@ -12,14 +12,14 @@ use crate::error::{ErrorCode, RapportError, Result};
 use crate::input::event::EventKind;
 use crate::input::time;
 use crate::models::clients::{ClientValue, CustomerBase};
-use crate::scores::activity::{self, Status};
+use crate::scores::activity::Status;
 use crate::scores::component::{Reason, Upper};
 use crate::scores::plays::{self, Play};
 use crate::scores::relationship::{
     self, Judged, LongTermCase, LoyaltyQuadrant, ModelView, Relationship, RelationshipReasonCode,
     RelationshipType,
 };
-use crate::scores::rfm::{Rfm, RfmSegment, RfmValues};
+use crate::scores::rfm::{Rfm, RfmSegment};
 
 /// Most clients one `score` report lists.
 pub const MAX_REPORT_CLIENTS: usize = 200_000;
@@ -160,7 +160,7 @@ impl Scorer {
                 crate::memory::check()?;
                 let e = self.evaluate(i as usize, &book, true);
                 tally.add(e.counted());
-                clients.push(self.client_score(e, &book));
+                clients.push(self.client_score(e));
             }
             Ok(Report {
                 as_of: time::format_day(book.as_of),
@@ -177,7 +177,7 @@ impl Scorer {
         crate::memory::call(|| {
             let book = self.book(options)?;
             let i = self.scored_index(&book, client_id)?;
-            Ok(self.client_score(self.evaluate(i, &book, true), &book))
+            Ok(self.client_score(self.evaluate(i, &book, true)))
         })
     }
 
@@ -200,7 +200,7 @@ impl Scorer {
                 .into_iter()
                 .map(|i| {
                     crate::memory::check()?;
-                    Ok(self.client_score(self.evaluate(i, &book, true), &book))
+                    Ok(self.client_score(self.evaluate(i, &book, true)))
                 })
                 .collect()
         })
@@ -219,8 +219,7 @@ impl Scorer {
             .expect("a book's client is active by its day");
         let value = book.value(i);
         let kind = self.kind_of(&a, value, texts);
-        let rfm =
-            RfmValues::of(self.ledger().record(i), book.as_of).map(|v| book.rfm.score(&v, texts));
+        let rfm = a.rfm.map(|v| book.rfm.score(&v, texts));
         let (quadrant, quadrant_reason) = relationship::quadrant(
             a.facts.active_span_days,
             a.effectiveness.net_value,
@@ -287,7 +286,7 @@ impl Scorer {
     }
 
     /// A client's results as the report gives them.
-    pub fn client_score(&self, e: Evaluated, book: &Book) -> ClientScore {
+    pub fn client_score(&self, e: Evaluated) -> ClientScore {
         let rec = self.ledger().record(e.index);
         let act = e.a.activity;
         ClientScore {
@@ -299,7 +298,7 @@ impl Scorer {
             days_since_last_activity: act.days_since_last,
             cadence_days: act.cadence_days,
             thresholds: act.thresholds,
-            active_days: activity::days_until(rec, book.as_of).len() as u32,
+            active_days: e.a.active_days,
             events: rec.kind_counts.iter().sum(),
             purchases: rec.count(EventKind::Purchase),
             revenue: rec.revenue_total(),
@@ -334,10 +333,7 @@ impl Scorer {
         median_expected_value: f64,
         texts: bool,
     ) -> plays::Signals {
-        let rec = self.ledger().record(i);
         let id = self.ledger().client_id(i);
-        let upto = activity::days_until(rec, as_of);
-        let recent = &upto[upto.partition_point(|d| d.day <= as_of - 30)..];
         let p = &self.config().options.plays;
         plays::Signals {
             status: Some(a.activity.status),
@@ -349,10 +345,10 @@ impl Scorer {
             reopened: a.tally.reopened,
             feedback_given: a.tally.count(EventKind::Feedback) + a.tally.count(EventKind::Review),
             cost_score: a.effectiveness.components.cost_to_serve.score,
-            days_to_renewal: rec
-                .last_day_of(EventKind::Renewal, as_of)
+            days_to_renewal: a
+                .last_renewal
                 .map(|d| (d as i64 + p.renewal_period_days as i64) - as_of as i64),
-            usage_30d: recent.iter().map(|d| d.events as f64).sum(),
+            usage_30d: a.usage_30d,
             usage_limit: p.usage_limits.get(id).copied(),
             expected_value,
             median_expected_value,

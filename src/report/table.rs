@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::input::event::EventKind;
 use crate::input::time::{self, MS_PER_DAY};
 use crate::models::clients::{ClientValue, CustomerBase};
-use crate::scores::activity::{self, Status, StatusReasonCode};
+use crate::scores::activity::{Status, StatusReasonCode};
 use crate::scores::component::Component;
 use crate::scores::plays::{self, PlayKind};
 use crate::scores::relationship::{
@@ -274,8 +274,7 @@ impl Columns {
         self.last_active.push(day_ms(act.last_active_day));
         self.days_since_last_activity.push(act.days_since_last);
         self.cadence_days.push(act.cadence_days);
-        self.active_days
-            .push(activity::days_until(rec, c.as_of).len() as u32);
+        self.active_days.push(a.active_days);
         self.events.push(rec.kind_counts.iter().sum::<u64>() as f64);
         self.purchases.push(rec.count(EventKind::Purchase) as f64);
         self.revenue.push(rec.revenue_total());
@@ -410,6 +409,7 @@ impl Scorer {
             let mut columns = Columns::with_capacity(n, options.customer_base.is_some())?;
             let mut own_top = crate::memory::vec_with_capacity(n)?;
             let mut spans = crate::memory::vec_with_capacity(n)?;
+            let mut rfm_values: Vec<Option<RfmValues>> = crate::memory::vec_with_capacity(n)?;
             let mut tally = Tally::new();
             let book = self.sweep(options, |c| {
                 columns.push_own(self, c);
@@ -417,6 +417,7 @@ impl Scorer {
                 let signals = self.signals(c.index, a, value, c.as_of, f64::NAN, false);
                 own_top.push(plays::top_own(&signals, plays));
                 spans.push(a.facts.active_span_days);
+                rfm_values.push(a.rfm);
                 tally.add_own(
                     a.activity.status,
                     c.kind.kind,
@@ -429,8 +430,7 @@ impl Scorer {
             for (k, &i) in book.order.iter().enumerate() {
                 crate::memory::check()?;
                 let i = i as usize;
-                let rfm = RfmValues::of(self.ledger().record(i), book.as_of)
-                    .map(|v| book.rfm.score(&v, false));
+                let rfm = rfm_values[k].map(|v| book.rfm.score(&v, false));
                 let (quadrant, _) = relationship::quadrant(
                     spans[k],
                     columns.net_value[k],

@@ -19,6 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::client::AsOf;
 use super::component::Reason;
 use crate::error::Result;
 use crate::input::event::EventKind;
@@ -207,51 +208,21 @@ pub fn days_until(rec: &ClientRecord, as_of: i32) -> &[DayCount] {
     }
 }
 
-/// Median gap between consecutive active days, if there are at least two gaps.
-pub fn cadence(days: &[DayCount]) -> Option<f64> {
-    if days.len() < 3 {
-        return None;
-    }
-    // The gaps on the stack for most clients (no allocation), and the median by selection.
-    let mut stack = [0i32; 64];
-    let mut heap = Vec::new();
-    let n = days.len() - 1;
-    let gaps: &mut [i32] = if n <= stack.len() {
-        &mut stack[..n]
-    } else {
-        heap.resize(n, 0);
-        &mut heap
-    };
-    for (g, w) in gaps.iter_mut().zip(days.windows(2)) {
-        *g = w[1].day - w[0].day;
-    }
-    let (below, &mut mid, _) = gaps.select_nth_unstable(n / 2);
-    Some(if n % 2 == 1 {
-        mid as f64
-    } else {
-        let lower = below.iter().copied().max().unwrap_or(mid);
-        (lower + mid) as f64 / 2.0
-    })
-}
+pub use super::client::cadence;
 
-/// Classifies one client, writing its reason's sentence when `texts`; `None` if it has no
-/// activity on or before `as_of`.
-pub fn classify(
-    rec: &ClientRecord,
-    as_of: i32,
-    o: &ActivityOptions,
-    texts: bool,
-) -> Option<Activity> {
-    let days = days_until(rec, as_of);
+/// Classifies one client as of a day, writing its reason's sentence when `texts`; `None` if it
+/// has no activity by then.
+pub fn classify(c: &AsOf, o: &ActivityOptions, texts: bool) -> Option<Activity> {
+    let (days, as_of) = (c.days, c.day);
     let (first, last) = (days.first()?.day, days.last()?.day);
-    let cad = cadence(days);
+    let cad = c.cadence;
     let cadence_days = cad.unwrap_or(o.default_cadence_days);
     let th = o.thresholds(cadence_days);
     let since = (as_of - last) as u32;
     let quiet = Quiet { since, cad, texts };
-    let cancelled = rec
-        .last_day_of(EventKind::Cancellation, as_of)
-        .filter(|&c| last <= c);
+    let cancelled = c
+        .last_day_of(EventKind::Cancellation)
+        .filter(|&day| last <= day);
     let (status, reason) = if let Some(c) = cancelled {
         let text = || {
             format!(
@@ -366,9 +337,13 @@ mod tests {
 
     fn status_of(events: &[(&str, &str, &str)], as_of: &str) -> Status {
         let l = ledger_of(events);
-        classify(l.record(0), day(as_of), &ActivityOptions::default(), true)
-            .unwrap()
-            .status
+        classify(
+            &AsOf::of(l.record(0), day(as_of)),
+            &ActivityOptions::default(),
+            true,
+        )
+        .unwrap()
+        .status
     }
 
     /// Daily events from `from` for `n` days, every `step` days.
@@ -442,12 +417,7 @@ mod tests {
         ];
         assert_ne!(status_of(&came_back, "2024-06-30"), Status::Churned);
         let l = ledger_of(&[("c", "2024-07-01", "usage")]);
-        assert!(classify(
-            l.record(0),
-            day("2024-06-30"),
-            &ActivityOptions::default(),
-            true
-        )
-        .is_none());
+        let c = AsOf::of(l.record(0), day("2024-06-30"));
+        assert!(classify(&c, &ActivityOptions::default(), true).is_none());
     }
 }

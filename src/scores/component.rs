@@ -78,10 +78,9 @@ pub struct Part {
     pub score: Option<f64>,
 }
 
-/// Weighs parts: returns the weighted mean of the known scores (`None` when none is known)
-/// and each part as reported, with its share of the weight. Unknown components are left out
-/// of the mean rather than counted as zero.
-pub fn weigh<const N: usize>(parts: [Part; N]) -> (Option<f64>, [Component; N]) {
+/// The weighted mean of the known scores of `parts` (`None` when none is known): what
+/// [`weigh`] gives first, without writing out the components.
+pub fn weighted<const N: usize>(parts: &[Part; N]) -> Option<f64> {
     let total_w: f64 = parts
         .iter()
         .filter(|p| p.score.is_some())
@@ -91,7 +90,19 @@ pub fn weigh<const N: usize>(parts: [Part; N]) -> (Option<f64>, [Component; N]) 
         .iter()
         .filter_map(|p| p.score.map(|s| p.weight * s))
         .sum();
-    let total = (total_w > 0.0).then(|| weighted / total_w);
+    (total_w > 0.0).then(|| weighted / total_w)
+}
+
+/// Weighs parts: returns the weighted mean of the known scores (`None` when none is known)
+/// and each part as reported, with its share of the weight. Unknown components are left out
+/// of the mean rather than counted as zero.
+pub fn weigh<const N: usize>(parts: [Part; N]) -> (Option<f64>, [Component; N]) {
+    let total_w: f64 = parts
+        .iter()
+        .filter(|p| p.score.is_some())
+        .map(|p| p.weight)
+        .sum();
+    let total = weighted(&parts);
     let components = parts.map(|p| Component {
         raw: p.raw.map(round4),
         score: p.score.map(round1),

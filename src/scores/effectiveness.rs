@@ -31,7 +31,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::component::{band, weigh, Component, Part, Reason, Reasons};
+use super::component::{band, weigh, weighted, Component, Part, Reason, Reasons};
 use crate::error::Result;
 use crate::input::event::{EventKind, MICROS};
 use crate::ledger::{Ledger, Tally};
@@ -471,17 +471,32 @@ fn cost(x: &Inputs, cost: f64, o: &EffectivenessOptions, reasons: &mut Reasons<C
     }
 }
 
+fn parts(
+    x: &Inputs,
+    spent: f64,
+    o: &EffectivenessOptions,
+    reasons: &mut Reasons<Code>,
+) -> [Part; 5] {
+    [
+        communication(x, o, reasons),
+        informed(x, o, reasons),
+        collaboration(x, o, reasons),
+        feedback(x, o, reasons),
+        cost(x, spent, o, reasons),
+    ]
+}
+
+/// The effective-customer score alone (what [`score`] gives as `score`), for a history.
+pub fn total(x: &Inputs, o: &EffectivenessOptions) -> Option<f64> {
+    let spent = cost_to_serve(x.tally, o.ticket_cost);
+    weighted(&parts(x, spent, o, &mut Reasons::new(false))).map(round1)
+}
+
 /// Scores one client.
 pub fn score(x: &Inputs, o: &EffectivenessOptions) -> Effectiveness {
     let mut reasons = Reasons::new(x.texts);
     let spent = cost_to_serve(x.tally, o.ticket_cost);
-    let parts = [
-        communication(x, o, &mut reasons),
-        informed(x, o, &mut reasons),
-        collaboration(x, o, &mut reasons),
-        feedback(x, o, &mut reasons),
-        cost(x, spent, o, &mut reasons),
-    ];
+    let parts = parts(x, spent, o, &mut reasons);
     let (total, [communication, informed, collaboration, feedback, cost_to_serve]) = weigh(parts);
     Effectiveness {
         score: total.map(round1),

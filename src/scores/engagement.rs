@@ -20,10 +20,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::days_until;
-use super::component::{band, weigh, Component, Part, Reason, Reasons};
+use super::client::AsOf;
+use super::component::{band, weigh, weighted, Component, Part, Reason, Reasons};
 use crate::error::Result;
-use crate::ledger::{ClientRecord, DayCount};
+use crate::ledger::DayCount;
 use crate::options;
 use crate::text::{plural, round1};
 
@@ -201,8 +201,8 @@ struct Window<'a> {
 }
 
 impl<'a> Window<'a> {
-    fn of(rec: &'a ClientRecord, as_of: i32, w: i32) -> Option<Window<'a>> {
-        let days = days_until(rec, as_of);
+    fn of(c: &AsOf<'a>, w: i32) -> Option<Window<'a>> {
+        let (days, as_of) = (c.days, c.day);
         let (first, last) = (days.first()?.day, days.last()?.day);
         let recent = &days[days.partition_point(|d| d.day <= as_of - w)..];
         let before =
@@ -338,24 +338,34 @@ fn trend(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Pa
     }
 }
 
-/// Scores one client as of day `as_of`, with its reasons' sentences when `texts`. `None` if it
-/// has no activity by then.
-pub fn score(
-    rec: &ClientRecord,
-    as_of: i32,
+/// The five components of one client as of a day; `None` if it has no activity by then.
+fn parts(
+    c: &AsOf,
     b: Breadth,
     o: &EngagementOptions,
-    texts: bool,
-) -> Option<Engagement> {
-    let win = Window::of(rec, as_of, o.window_days as i32)?;
+    reasons: &mut Reasons<Code>,
+) -> Option<[Part; 5]> {
+    let win = Window::of(c, o.window_days as i32)?;
+    Some([
+        recency(&win, o, reasons),
+        frequency(&win, o, reasons),
+        breadth(b, o, reasons),
+        depth(&win, o, reasons),
+        trend(&win, o, reasons),
+    ])
+}
+
+/// The engagement score alone (what [`score`] gives as `score`), for a history.
+pub fn total(c: &AsOf, b: Breadth, o: &EngagementOptions) -> Option<f64> {
+    let parts = parts(c, b, o, &mut Reasons::new(false))?;
+    Some(round1(weighted(&parts).unwrap_or(0.0)))
+}
+
+/// Scores one client as of day `as_of`, with its reasons' sentences when `texts`. `None` if it
+/// has no activity by then.
+pub fn score(c: &AsOf, b: Breadth, o: &EngagementOptions, texts: bool) -> Option<Engagement> {
     let mut reasons = Reasons::new(texts);
-    let parts = [
-        recency(&win, o, &mut reasons),
-        frequency(&win, o, &mut reasons),
-        breadth(b, o, &mut reasons),
-        depth(&win, o, &mut reasons),
-        trend(&win, o, &mut reasons),
-    ];
+    let parts = parts(c, b, o, &mut reasons)?;
     let (total, [recency, frequency, breadth, depth, trend]) = weigh(parts);
     Some(Engagement {
         score: round1(total.unwrap_or(0.0)),
@@ -379,7 +389,7 @@ mod tests {
     use crate::ledger::Ledger;
     use crate::text::{round1, round4};
 
-    fn client(days: &[(i32, u32)]) -> ClientRecord {
+    fn client(days: &[(i32, u32)]) -> crate::ledger::ClientRecord {
         let base = days_from_civil(2024, 1, 1) as i32;
         let mut ev = Vec::new();
         for &(d, n) in days {
@@ -405,8 +415,7 @@ mod tests {
         d.extend((80..90).map(|i| (i, 2)));
         let o = EngagementOptions::default();
         let e = score(
-            &client(&d),
-            AS_OF,
+            &AsOf::of(&client(&d), AS_OF),
             Breadth {
                 used: 2,
                 catalog: 9,
@@ -444,8 +453,7 @@ mod tests {
     fn unknown_components_are_left_out_not_zeroed() {
         // New this window: no trend; no catalog: no breadth.
         let e = score(
-            &client(&[(85, 1), (89, 1)]),
-            AS_OF,
+            &AsOf::of(&client(&[(85, 1), (89, 1)]), AS_OF),
             Breadth {
                 used: 0,
                 catalog: 0,
@@ -478,8 +486,7 @@ mod tests {
     #[test]
     fn recency_halves_every_half_life() {
         let e = score(
-            &client(&[(0, 1), (75, 1)]),
-            AS_OF,
+            &AsOf::of(&client(&[(0, 1), (75, 1)]), AS_OF),
             Breadth {
                 used: 0,
                 catalog: 0,

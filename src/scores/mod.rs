@@ -1,7 +1,8 @@
 //! Scores: each rule in its own file, beside its options, their defaults and their checks.
-//! Every score reads one client's ledger record as of a day; none reads another score's
+//! Every score reads one client as of a day ([`client::AsOf`]); none reads another score's
 //! options. The report composes them.
 //!
+//! - [`client`]: a client's record as of a day, read directly or stepped through a series.
 //! - [`activity`]: the activity status (new, active, at risk, dormant, churned, resurrected).
 //! - [`engagement`]: the engagement score and its five components.
 //! - [`effectiveness`]: the effective-customer score, cost to serve and net value.
@@ -12,6 +13,7 @@
 //! - [`component`]: what scores are made of: components, weights and reasons.
 
 pub mod activity;
+pub mod client;
 pub mod component;
 pub mod effectiveness;
 pub mod engagement;

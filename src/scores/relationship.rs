@@ -36,10 +36,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::{days_until, Status};
+use super::activity::Status;
+use super::client::AsOf;
 use super::component::{Named, Reason, Upper};
 use crate::error::Result;
-use crate::ledger::ClientRecord;
 use crate::options;
 use crate::text::{plural, round2};
 
@@ -267,10 +267,9 @@ pub struct Facts {
 }
 
 impl Facts {
-    pub fn of(rec: &ClientRecord, as_of: i32) -> Option<Facts> {
-        let days = days_until(rec, as_of);
+    pub fn of(c: &AsOf) -> Option<Facts> {
+        let (days, as_of, bought) = (c.days, c.day, c.bought);
         let (first, last) = (days.first()?.day, days.last()?.day);
-        let bought = &rec.revenue[..rec.revenue.partition_point(|r| r.day <= as_of)];
         let (occasions, span, on_purchases) = match (bought.first(), bought.last()) {
             (Some(a), Some(b)) => (bought.len() as u32, (b.day - a.day) as u32, true),
             _ => (days.len() as u32, (last - first) as u32, false),

@@ -33,10 +33,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::client::AsOf;
 use super::component::{Named, Reason, Upper};
 use crate::error::Result;
 use crate::input::event::MICROS;
-use crate::ledger::ClientRecord;
 use crate::options;
 
 /// RFM settings (the `rfm` options).
@@ -172,13 +172,12 @@ pub struct RfmValues {
 }
 
 impl RfmValues {
-    pub fn of(rec: &ClientRecord, as_of: i32) -> Option<RfmValues> {
-        let bought = &rec.revenue[..rec.revenue.partition_point(|r| r.day <= as_of)];
-        let last = bought.last()?;
+    pub fn of(c: &AsOf) -> Option<RfmValues> {
+        let last = c.bought.last()?;
         Some(RfmValues {
-            recency_days: (as_of - last.day) as u32,
-            frequency: bought.len() as u32,
-            monetary_micros: bought.iter().map(|r| r.micros).sum(),
+            recency_days: (c.day - last.day) as u32,
+            frequency: c.bought.len() as u32,
+            monetary_micros: c.revenue_micros,
         })
     }
 }
@@ -206,6 +205,94 @@ fn to_five(s: u32, bins: u32) -> u32 {
     1 + crate::text::round((s - 1) as f64 * 4.0 / (bins - 1) as f64) as u32
 }
 
+/// Where each quantile score begins among `n` values: with these cuts, a value's score is one
+/// more than the number of cuts it is above, the score [`score_in`] gives (`⌊bins · below /
+/// (n − 1)⌋ ≥ k` exactly when at least `⌈k (n − 1) / bins⌉` values are below it). A few order
+/// statistics stand for the whole sorted list, so a history can score every client at every
+/// date without sorting them at each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cuts<T> {
+    /// With at most one value, every score is the middle one.
+    few: bool,
+    cuts: Vec<T>,
+}
+
+impl<T: Ord + Copy> Cuts<T> {
+    /// The 0-based positions, in the sorted values, of the cuts among `n` values.
+    pub fn ranks(n: usize, bins: u32) -> Vec<usize> {
+        if n <= 1 {
+            return Vec::new();
+        }
+        let n1 = (n - 1) as u64;
+        (1..bins as u64)
+            .map(|k| ((k * n1).div_ceil(bins as u64) - 1) as usize)
+            .collect()
+    }
+
+    /// The cuts, given the values at [`Cuts::ranks`] of `n` values (in that order).
+    pub fn new(n: usize, at_ranks: Vec<T>) -> Cuts<T> {
+        Cuts {
+            few: n <= 1,
+            cuts: at_ranks,
+        }
+    }
+
+    /// The cuts of sorted values.
+    pub fn of_sorted(sorted: &[T], bins: u32) -> Cuts<T> {
+        let at = Self::ranks(sorted.len(), bins)
+            .iter()
+            .map(|&r| sorted[r])
+            .collect();
+        Cuts::new(sorted.len(), at)
+    }
+
+    pub fn score(&self, v: &T, bins: u32) -> u32 {
+        if self.few {
+            return bins.div_ceil(2);
+        }
+        1 + self.cuts.iter().filter(|c| v > c).count() as u32
+    }
+}
+
+/// The cuts of all three RFM values among the clients as of one day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RfmCuts {
+    /// Negated recency days, frequencies, monetary values in millionths.
+    pub recency: Cuts<i64>,
+    pub frequency: Cuts<u32>,
+    pub monetary: Cuts<i128>,
+    pub bins: u32,
+}
+
+impl RfmCuts {
+    /// The segment of a client's values.
+    pub fn segment(&self, v: &RfmValues) -> RfmSegment {
+        let bins = self.bins;
+        let r = self.recency.score(&-(v.recency_days as i64), bins);
+        let f = self.frequency.score(&v.frequency, bins);
+        let m = self.monetary.score(&v.monetary_micros, bins);
+        // `to_five` of each score 1..=9, looked up (bins is at most 9).
+        let five = |s: u32| FIVE[bins as usize][s as usize];
+        RfmSegment::of(five(r), (five(f) + five(m)).div_ceil(2))
+    }
+}
+
+/// `to_five(s, bins)` for every `bins` and `s` up to 9 (0 where undefined).
+const FIVE: [[u32; 10]; 10] = {
+    let mut t = [[0u32; 10]; 10];
+    let mut bins = 2;
+    while bins < 10 {
+        let mut s = 1;
+        while s <= bins {
+            // 1 + round((s − 1) · 4 / (bins − 1)): in whole numbers, half rounded up.
+            t[bins as usize][s as usize] = 1 + ((s - 1) * 8 + (bins - 1)) / (2 * (bins - 1));
+            s += 1;
+        }
+        bins += 1;
+    }
+    t
+};
+
 /// The clients' RFM values, sorted, to score any one of them against the rest.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Quantiles {
@@ -223,6 +310,16 @@ impl Quantiles {
             frequency: sorted(values.iter().map(|v| v.frequency).collect()),
             monetary: sorted(values.iter().map(|v| v.monetary_micros).collect()),
             bins,
+        }
+    }
+
+    /// The cuts of these values.
+    pub fn cuts(&self) -> RfmCuts {
+        RfmCuts {
+            recency: Cuts::of_sorted(&self.recency, self.bins),
+            frequency: Cuts::of_sorted(&self.frequency, self.bins),
+            monetary: Cuts::of_sorted(&self.monetary, self.bins),
+            bins: self.bins,
         }
     }
 
@@ -269,6 +366,46 @@ pub fn score_all(values: &[RfmValues], bins: u32) -> Vec<Rfm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Cuts score every value as the sorted list does, and give every segment the
+        /// quantiles give.
+        #[test]
+        fn cuts_score_as_the_sorted_values_do(
+            values in proptest::collection::vec(0i64..40, 0..120),
+            bins in 2u32..10,
+        ) {
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let cuts = Cuts::of_sorted(&sorted, bins);
+            for v in values.iter().chain(&[-1, 41]) {
+                proptest::prop_assert_eq!(cuts.score(v, bins), score_in(&sorted, v, bins));
+            }
+            let rfm: Vec<RfmValues> = values.iter().enumerate().map(|(k, &v)| RfmValues {
+                recency_days: v as u32,
+                frequency: (k % 7) as u32 + 1,
+                monetary_micros: (v * 31 % 17) as i128 * 1_000_000,
+            }).collect();
+            let q = Quantiles::of(&rfm, bins);
+            let c = q.cuts();
+            for v in &rfm {
+                proptest::prop_assert_eq!(c.segment(v), q.score(v, false).segment);
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_of_five_point_scores_is_to_five() {
+        for bins in 2..=9u32 {
+            for s in 1..=bins {
+                assert_eq!(
+                    FIVE[bins as usize][s as usize],
+                    to_five(s, bins),
+                    "{s} of {bins}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_cell_of_the_grid_has_the_documented_segment() {

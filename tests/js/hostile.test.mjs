@@ -193,11 +193,24 @@ test('runaway: distinct features and history size have stated limits', () => {
   const g = generateEvents(5, 100_000, 100_000);
   const big = new Scorer();
   big.ingestColumns(g);
+  // Every client's series over 520 weeks is past the points limit; refused before any work.
   const t0 = Date.now();
   coded(() => big.history({ periods: 520 }), 'TOO_LARGE');
-  coded(() => big.history({ periods: 520, clients: false }), 'TOO_LARGE');
   assert.ok(Date.now() - t0 < 2000);
+  // The portfolio alone over 520 weeks is within the assessments limit, and made.
+  const h = big.history({ periods: 520, clients: false });
+  assert.equal(h.portfolio.length, 520);
+  assert.equal(h.portfolio.at(-1).clients, 100_000);
+  assert.equal(h.clients.length, 0);
   big.free();
+  // 400,000 clients over 520 weeks are past the assessments limit: refused at once.
+  const n2 = 400_000;
+  const wide = new Scorer();
+  wide.ingestColumns({ clientIds: Array.from({ length: n2 }, (_, i) => `c${i}`), clientIndex: Uint32Array.from({ length: n2 }, (_, i) => i), timestamps: new Float64Array(n2).fill(1.7e12), kinds: new Uint8Array(n2) });
+  const t1 = Date.now();
+  coded(() => wide.history({ periods: 520, clients: false }), 'TOO_LARGE');
+  assert.ok(Date.now() - t1 < 2000);
+  wide.free();
 });
 
 test('accepted wrongly: NaN and ±Infinity in options are refused by key', () => {

@@ -159,7 +159,9 @@ test('CLI: score shows the new columns and takes --business-model, --model and -
   const at = head;
   const big = rows.find((r) => r[0] === 'big');
   assert.equal(big[at.indexOf('net_value')], '-1000');
-  assert.equal(big[at.indexOf('cost_to_serve')], '0');
+  // The effectiveness components carry their score's name; cost_to_serve is the money.
+  assert.equal(big[at.indexOf('effectiveness_cost_to_serve')], '0');
+  assert.equal(big[at.indexOf('cost_to_serve')], '6000');
   const options = join(dir, 'options.json');
   writeFileSync(options, JSON.stringify({ plays: { disabled: ['support_intervention'] } }));
   const quiet = run('score', file, '--as-of', '2024-12-31', '--options', options, '--format', 'json');
