@@ -206,7 +206,7 @@ fn to_five(s: u32, bins: u32) -> u32 {
 }
 
 /// Where each quantile score begins among `n` values: with these cuts, a value's score is one
-/// more than the number of cuts it is above, the score [`score_in`] gives (`⌊bins · below /
+/// more than the number of cuts it is above, the score `score_in` gives (`⌊bins · below /
 /// (n − 1)⌋ ≥ k` exactly when at least `⌈k (n − 1) / bins⌉` values are below it). A few order
 /// statistics stand for the whole sorted list, so a history can score every client at every
 /// date without sorting them at each.
