@@ -14,16 +14,27 @@ use crate::options::strip_position;
 /// right shape is a bad row (named by index and field), not a failure of the whole text.
 ///
 /// The array is read element by element into the batch, so memory holds what the batch keeps
-/// and no more, and a strict batch stops at its first bad row. The fast path reads each
-/// element straight into an event; a row of the wrong shape stops it, and the careful path
-/// reads the text again, each element first as raw text, so the bad row is named.
+/// and no more, and a strict batch stops at its first bad row. Three readers, each taking
+/// over when the one before cannot: the plain reader (`json_plain`) for arrays of
+/// flat objects with plain values, most texts; serde into borrowed fields, for any other
+/// well-formed text; and serde again, each element first as raw text, so a bad row is named.
 pub fn from_json(text: impl AsRef<[u8]>, policy: Policy) -> Result<Batch> {
     let text = text.as_ref();
-    match read_rows(text, policy, false) {
+    if let Some(r) = super::json_plain::read(text, policy) {
+        return r;
+    }
+    through_serde(text, policy)
+}
+
+/// Reads the text with serde: row by row into borrowed fields, and when that fails, row by
+/// row again with each field checked, so that what is wrong is named.
+pub(super) fn through_serde(text: &[u8], policy: Policy) -> Result<Batch> {
+    let read = |careful| read_rows(serde_json::Deserializer::from_slice(text), policy, careful);
+    match read(false) {
         Ok(b) => Ok(b),
         Err(Some(e)) => Err(e),
         // A row of the wrong shape, or text that is not JSON: read again, carefully.
-        Err(None) => read_rows(text, policy, true).map_err(|e| {
+        Err(None) => read(true).map_err(|e| {
             e.unwrap_or_else(|| {
                 RapportError::new(
                     ErrorCode::InvalidJson,
@@ -36,8 +47,8 @@ pub fn from_json(text: impl AsRef<[u8]>, policy: Policy) -> Result<Batch> {
 
 /// Reads the array into a batch. `Err(Some(e))` is the error to report; `Err(None)` (fast
 /// path only) says the text needs the careful path.
-fn read_rows(
-    text: &[u8],
+fn read_rows<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
     policy: Policy,
     careful: bool,
 ) -> std::result::Result<Batch, Option<RapportError>> {
@@ -49,7 +60,6 @@ fn read_rows(
         row: 0,
         stop: None,
     };
-    let mut de = serde_json::Deserializer::from_slice(text);
     let read = serde::Deserializer::deserialize_seq(&mut de, &mut rows);
     if let Some(e) = rows.stop.take() {
         return Err(Some(e));
@@ -136,9 +146,9 @@ struct BorrowedEvent<'a> {
     #[serde(borrow, default)]
     timestamp: Option<TextOrNumber<'a>>,
     #[serde(borrow, default)]
-    kind: Option<Cow<'a, str>>,
+    kind: Option<Text<'a>>,
     #[serde(borrow, default)]
-    feature: Option<Cow<'a, str>>,
+    feature: Option<Text<'a>>,
     #[serde(default)]
     value: Option<f64>,
     #[serde(default)]
@@ -149,10 +159,35 @@ struct BorrowedEvent<'a> {
     cost: Option<f64>,
 }
 
+/// A JSON string, borrowed from the text unless it had escapes. (`#[serde(borrow)]` borrows a
+/// `Cow<str>` field, but not one inside an `Option`: that would allocate every kind.)
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 /// A JSON string or number, for client ids and timestamps.
 enum TextOrNumber<'a> {
     Text(Cow<'a, str>),
     Number(f64),
+    /// A whole number as JSON wrote it (no digits lost to a float).
+    Whole(i128),
     /// A client id given as an integer, as its decimal text.
     Integer(String),
 }
@@ -175,10 +210,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for TextOrNumber<'a> {
                 Ok(TextOrNumber::Number(v))
             }
             fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E> {
-                Ok(TextOrNumber::Integer(v.to_string()))
+                Ok(TextOrNumber::Whole(v.into()))
             }
             fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E> {
-                Ok(TextOrNumber::Integer(v.to_string()))
+                Ok(TextOrNumber::Whole(v.into()))
             }
         }
         d.deserialize_any(V)
@@ -196,6 +231,7 @@ fn integral_id<'de: 'a, 'a, D: serde::Deserializer<'de>>(
         {
             Ok(Some(TextOrNumber::Integer((v as i64).to_string())))
         }
+        Some(TextOrNumber::Whole(v)) => Ok(Some(TextOrNumber::Integer(v.to_string()))),
         Some(TextOrNumber::Number(v)) => Err(serde::de::Error::custom(format!(
             "client id {v} is not an integer"
         ))),
@@ -209,16 +245,18 @@ impl BorrowedEvent<'_> {
             client_id: self.client_id.as_ref().map(|c| match c {
                 TextOrNumber::Text(t) => t.as_ref(),
                 TextOrNumber::Integer(t) => t.as_str(),
-                TextOrNumber::Number(_) => "",
+                TextOrNumber::Number(_) | TextOrNumber::Whole(_) => "",
             }),
             timestamp: self.timestamp.as_ref().map(|t| match t {
                 TextOrNumber::Text(t) => TimestampRef::Text(t),
-                // An integer timestamp is epoch milliseconds, never YYYYMMDD text.
+                // An integer timestamp is epoch milliseconds, never YYYYMMDD text; the float
+                // nearest it, as reading its digits as a float gives.
+                TextOrNumber::Whole(v) => TimestampRef::EpochMs(*v as f64),
                 TextOrNumber::Integer(t) => TimestampRef::EpochMs(t.parse().unwrap_or(f64::NAN)),
                 TextOrNumber::Number(v) => TimestampRef::EpochMs(*v),
             }),
-            kind: self.kind.as_deref(),
-            feature: self.feature.as_deref(),
+            kind: self.kind.as_ref().map(|t| t.0.as_ref()),
+            feature: self.feature.as_ref().map(|t| t.0.as_ref()),
             value: self.value,
             messages: self.messages,
             reopened: self.reopened,

@@ -15,6 +15,7 @@ pub mod csv;
 pub mod event;
 pub mod intern;
 pub mod json;
+mod json_plain;
 pub mod records;
 pub mod synth;
 pub mod time;

@@ -96,27 +96,28 @@ impl JsScorer {
         Ok(to_js(&self.inner.ingest_objects(&cols, rows, &opts)?)?)
     }
 
-    /// Ingests a JSON array of event objects given as text.
+    /// Ingests a JSON array of event objects given as text, or as its UTF-8 bytes (a request
+    /// body read as bytes needs no decoding into a string first).
     #[wasm_bindgen(js_name = ingestJson, unchecked_return_type = "IngestSummary")]
     pub fn ingest_json(
         &mut self,
-        text: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IngestOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let text = convert::text_arg(&text, "text", false)?;
+        let text = convert::text_arg(&text, "text", true)?;
         let opts: IngestOptions = convert::options(&options, "options")?;
         Ok(to_js(&self.inner.ingest_json_with(&text, &opts)?)?)
     }
 
-    /// Ingests CSV text with a header row; `options.columns` maps rapport's fields to the
-    /// file's column names.
+    /// Ingests CSV text with a header row, given as a string or as its UTF-8 bytes (a file read
+    /// as bytes); `options.columns` maps rapport's fields to the file's column names.
     #[wasm_bindgen(js_name = ingestCsv, unchecked_return_type = "IngestSummary")]
     pub fn ingest_csv(
         &mut self,
-        text: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let text = convert::text_arg(&text, "text", false)?;
+        let text = convert::text_arg(&text, "text", true)?;
         let opts: CsvOptions = convert::options(&options, "options")?;
         Ok(to_js(&self.inner.ingest_csv_bytes(&text, &opts)?)?)
     }
@@ -195,7 +196,7 @@ impl JsScorer {
     #[wasm_bindgen(unchecked_return_type = "ClientScore")]
     pub fn explain(
         &self,
-        #[wasm_bindgen(js_name = clientId)] client_id: JsValue,
+        #[wasm_bindgen(js_name = clientId, unchecked_param_type = "string")] client_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
         let id = convert::string_arg(&client_id, "clientId")?;

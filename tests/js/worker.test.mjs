@@ -59,13 +59,30 @@ test('the Worker scores POSTed events', async () => {
   const r = await post(JSON.stringify(events), '?asOf=2024-06-30');
   assert.equal(r.status, 200, await r.clone().text());
   assert.match(r.headers.get('content-type'), /application\/json/);
-  const report = await r.json();
-  assert.equal(report.asOf, '2024-06-30');
-  const byId = Object.fromEntries(report.clients.map((c) => [c.clientId, c]));
-  assert.equal(byId.daily.status, 'at_risk'); // daily cadence, 10 quiet days
-  assert.equal(byId.once.status, 'churned');
-  assert.equal(byId.once.revenue, 30);
-  assert.equal(report.portfolio.clients, 2);
+  const table = await r.json();
+  assert.equal(table.asOf, '2024-06-30');
+  assert.deepEqual(table.clientIds, ['daily', 'once']);
+  const c = table.columns;
+  const status = (k) => table.names.status[c.status[k]];
+  assert.equal(status(0), 'at_risk'); // daily cadence, 10 quiet days
+  assert.equal(status(1), 'churned');
+  assert.equal(c.revenue[1], 30);
+  assert.equal(c.daysSinceLastActivity[0], 10);
+  assert.equal(c.rfm[0], null); // no purchase, no RFM code
+  assert.equal(c.rfmSegment[0], null);
+  assert.ok(c.engagement.every((v) => typeof v === 'number' && v >= 0 && v <= 100));
+  assert.equal(table.portfolio.clients, 2);
+  // One client explained: the same numbers, with every component, reason and play.
+  const one = await post(JSON.stringify(events), '?asOf=2024-06-30&client=daily');
+  assert.equal(one.status, 200, await one.clone().text());
+  const daily = await one.json();
+  assert.equal(daily.clientId, 'daily');
+  assert.equal(daily.status, 'at_risk');
+  assert.equal(daily.engagement.score, c.engagement[0]);
+  assert.ok(daily.engagement.reasons.length > 0 && daily.statusReason.text.length > 0);
+  const nobody = await post(JSON.stringify(events), '?client=nobody');
+  assert.equal(nobody.status, 404);
+  assert.equal((await nobody.json()).error.code, 'UNKNOWN_CLIENT');
 });
 
 test('bad JSON gets a 400 with the error code and message', async () => {

@@ -27,6 +27,8 @@ import {
   type WarningCode,
   type IngestOptions,
   type CsvReader,
+  type Table,
+  type Portfolio,
 } from '../../pkg/index.js';
 import { init as initManual } from '../../pkg/manual.js';
 
@@ -130,6 +132,26 @@ async function main(): Promise<void> {
   // @ts-expect-error plays are a closed set
   new Scorer({ plays: { disabled: ['hug'] } });
   void [wrong, nope];
+
+  // The columnar result: typed arrays per column, codes with their names.
+  const table: Table = scorer.scoreTable({ asOf: '2024-06-30' });
+  const ids: string[] = table.clientIds;
+  const engagement: Float32Array = table.columns.engagement;
+  const revenueCol: Float64Array = table.columns.revenue;
+  const statusCodes: Uint8Array = table.columns.status;
+  const statusName: Status | undefined = table.names.status[statusCodes[0] ?? 0];
+  const playName: PlayKind | undefined = table.names.topPlay[table.columns.topPlay[0] ?? 0];
+  const pAlive: Float64Array | undefined = table.columns.pAlive;
+  const explained: ClientScore = scorer.explain(ids[0] ?? 'a');
+  const many: ClientScore[] = scorer.explainMany(ids.slice(0, 10), { asOf: '2024-06-30' });
+  const book: Portfolio = scorer.portfolio();
+  void [engagement, revenueCol, statusName, playName, pAlive, explained, many, book];
+  // @ts-expect-error a client id is a string
+  scorer.explain(7);
+  // @ts-expect-error explainMany takes a list of ids
+  scorer.explainMany('a');
+  // @ts-expect-error the columns are fixed and typed
+  void table.columns.happiness;
 }
 
 void main;

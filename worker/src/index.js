@@ -1,13 +1,14 @@
 // A Worker that scores events: POST a JSON array of events to /score (options as query
-// parameters: asOf, mode, periods, …) and get the report as JSON. Resolves `rapportjs` through
-// the package's `workerd` export, which imports the .wasm as a module and instantiates it
-// synchronously.
+// parameters: asOf, mode, periods, …) and get every client's scores back as JSON columns with
+// the portfolio (`scoreTable`), or with `?client=ID` one client's full explanation (every
+// component, reason and play). Resolves `rapportjs` through the package's `workerd` export,
+// which imports the .wasm as a module and instantiates it synchronously.
 import { Scorer, isRapportError } from 'rapportjs';
 
 /**
  * Largest body accepted. A Worker has 128 MB of memory; the engine reads JSON element by
  * element into a batch of about 40 bytes an event (plus each distinct id once), and the body
- * itself is held as text and then as UTF-8, so 8 MB of events stays far inside the limit.
+ * itself is held as bytes and copied once into wasm memory, so 8 MB of events stays far inside the limit.
  */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -58,9 +59,10 @@ function declaredLength(request) {
   return /^\d{1,16}$/.test(h.trim()) ? Number(h.trim()) : NaN;
 }
 
-/** The body as text, or `null` once it passes MAX_BODY_BYTES (reading stops there). */
+/** The body's bytes (the engine reads UTF-8 itself), or `null` once it passes MAX_BODY_BYTES
+ * (reading stops there). */
 async function readBody(request) {
-  if (!request.body) return '';
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks = [];
   let size = 0;
@@ -80,7 +82,34 @@ async function readBody(request) {
     all.set(c, at);
     at += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
+}
+
+/** The code of a categorical column for "none". */
+const NONE = 255;
+
+/** A column of `scoreTable` as a JSON array: scores to one decimal (the float32 nearest it),
+ * unknown values and "none" codes as null, days as epoch milliseconds. */
+function jsonColumn(name, col, named) {
+  const out = new Array(col.length);
+  if (named) {
+    for (let k = 0; k < col.length; k++) out[k] = col[k] === NONE ? null : col[k];
+  } else if (col instanceof Float32Array) {
+    for (let k = 0; k < col.length; k++) out[k] = Number.isNaN(col[k]) ? null : Math.round(col[k] * 10) / 10;
+  } else if (name === 'rfm') {
+    for (let k = 0; k < col.length; k++) out[k] = col[k] === 0 ? null : col[k];
+  } else {
+    for (let k = 0; k < col.length; k++) out[k] = Number.isNaN(col[k]) ? null : col[k];
+  }
+  return out;
+}
+
+/** A table as JSON: `clientIds`, and per column one array in the same order; the codes of a
+ * categorical column index its `names`. */
+function tableJson(t) {
+  const columns = {};
+  for (const [name, col] of Object.entries(t.columns)) columns[name] = jsonColumn(name, col, name in t.names);
+  return { asOf: t.asOf, clientIds: t.clientIds, columns, names: t.names, portfolio: t.portfolio, customerBase: t.customerBase, warnings: t.warnings };
 }
 
 /** Query parameters as options: a value that reads as a JSON number or boolean is one
@@ -88,6 +117,7 @@ async function readBody(request) {
 function options(url) {
   const o = {};
   for (const [k, v] of url.searchParams) {
+    if (k === 'client') continue;
     let value = v;
     if (/^(-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false)$/.test(v)) value = JSON.parse(v);
     o[k] = value;
@@ -99,7 +129,7 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname !== '/score') {
-      return json(200, { usage: 'POST a JSON array of events to /score?asOf=YYYY-MM-DD&mode=strict|lenient' });
+      return json(200, { usage: 'POST a JSON array of events to /score?asOf=YYYY-MM-DD&mode=strict|lenient: every client as columns, and the portfolio; add &client=ID for one client explained' });
     }
     if (request.method !== 'POST') return problem(405, 'METHOD_NOT_ALLOWED', 'use POST');
     const declared = declaredLength(request);
@@ -107,15 +137,23 @@ export default {
     if (declared !== null && declared > MAX_BODY_BYTES) {
       return refuse(request, 413, 'TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`);
     }
-    const text = await readBody(request);
-    if (text === null) return problem(413, 'TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+    const body = await readBody(request);
+    if (body === null) return problem(413, 'TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+    let scorer;
     try {
-      const scorer = new Scorer(options(url));
-      scorer.ingestJson(text);
-      return json(200, scorer.scoreJson());
+      scorer = new Scorer(options(url));
+      scorer.ingestJson(body);
+      const client = url.searchParams.get('client');
+      return json(200, client === null ? tableJson(scorer.scoreTable()) : scorer.explain(client));
     } catch (e) {
-      if (isRapportError(e)) return problem(400, e.code, e.message, { row: e.row, field: e.field });
+      if (isRapportError(e)) {
+        const status = e.code === 'UNKNOWN_CLIENT' ? 404 : 400;
+        return problem(status, e.code, e.message, { row: e.row, field: e.field });
+      }
       return problem(500, 'INTERNAL', String(e));
+    } finally {
+      // The ledger lives in wasm memory: give it back now rather than when collected.
+      scorer?.free();
     }
   },
 };
