@@ -31,6 +31,7 @@ import {
   type Portfolio,
 } from '../../pkg/index.js';
 import { init as initManual } from '../../pkg/manual.js';
+import { createScorerWorker, type ScorerWorker } from '../../pkg/worker.js';
 
 async function main(): Promise<void> {
   await init();
@@ -146,6 +147,17 @@ async function main(): Promise<void> {
   const many: ClientScore[] = scorer.explainMany(ids.slice(0, 10), { asOf: '2024-06-30' });
   const book: Portfolio = scorer.portfolio();
   void [engagement, revenueCol, statusName, playName, pAlive, explained, many, book];
+  // The same scorer in a Web Worker: every method a promise.
+  const w: ScorerWorker = createScorerWorker({ asOf: '2024-06-30' });
+  await w.ready;
+  await w.ingestColumns(generateEvents(1, 10, 100));
+  const wt: Table = await w.scoreTable();
+  const we: ClientScore = await w.explain(wt.clientIds[0] ?? 'a');
+  void we;
+  // @ts-expect-error results arrive as promises
+  const notYet: Table = w.scoreTable();
+  void notYet;
+  w.terminate();
   // @ts-expect-error a client id is a string
   scorer.explain(7);
   // @ts-expect-error explainMany takes a list of ids
