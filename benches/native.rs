@@ -30,6 +30,30 @@ fn best<F: FnMut() -> (f64, f64)>(repeats: usize, mut f: F) -> (f64, f64) {
         })
 }
 
+/// `history` over 100,000 clients (1,000,000 events) and 520 weekly periods, the portfolio at
+/// each: once with the synthetic year of events, once with the same events spread over ten
+/// years (so most clients are scored at most dates).
+fn history(repeats: usize) {
+    let options: rapport::report::HistoryOptions =
+        serde_json::from_str(r#"{"periods":520,"clients":false}"#).expect("options");
+    for spread in [1.0, 10.0] {
+        let mut data = synth::generate(42, 100_000, 1_000_000).unwrap();
+        let end = data.end_day as f64 * 86_400_000.0;
+        for t in data.timestamps.iter_mut() {
+            *t = end - (end - *t) * spread;
+        }
+        let mut s = Scorer::new(&ScorerOptions::default()).expect("default options");
+        s.ingest_columns(&data.columns()).expect("columns");
+        let (ms, _) = best(repeats, || {
+            let t = Instant::now();
+            let h = s.history(&options).expect("history");
+            assert_eq!(h.portfolio.len(), 520);
+            (t.elapsed().as_secs_f64() * 1e3, 0.0)
+        });
+        println!("{{\"host\":\"native\",\"history\":true,\"spreadYears\":{spread},\"clients\":100000,\"periods\":520,\"ms\":{ms:.1}}}");
+    }
+}
+
 fn main() {
     let args: Vec<usize> = std::env::args()
         .skip(1)
@@ -84,5 +108,9 @@ fn main() {
             s.ingest_csv(&csv, &CsvOptions::default()).expect("csv");
         });
     }
-    println!("{{\"host\":\"native\",\"peakRssMb\":{:.1}}}", peak_rss_mb());
+    let peak = peak_rss_mb();
+    if !skip("history") {
+        history(repeats.min(3));
+    }
+    println!("{{\"host\":\"native\",\"peakRssMb\":{peak:.1}}}");
 }

@@ -224,6 +224,42 @@ fn tables() -> Vec<(&'static str, Table)> {
     ]
 }
 
+/// The columns of `scoreTable`, from a real table with a model (each column's name and array
+/// type, and whether it has names) and the doc comment of each field of `Columns`.
+fn columns_markdown() -> String {
+    use rapport::report::table::Column;
+    let data = rapport::input::synth::generate(3, 50, 2_000).unwrap();
+    let mut s = rapport::report::Scorer::new(&ScorerOptions::default()).unwrap();
+    s.ingest_columns(&data.columns()).unwrap();
+    let options: rapport::report::ScoreOptions = serde_json::from_str(
+        r#"{"customerBase":{"model":"pareto-nbd","unit":"weeks","horizon":52}}"#,
+    )
+    .unwrap();
+    let t = s.score_table(&options).unwrap();
+    let names = serde_json::to_value(&t.names).unwrap();
+    let docs: BTreeMap<String, String> = field_docs("report/table.rs", "Columns")
+        .into_iter()
+        .map(|(f, d)| (camel(&f), d))
+        .collect();
+    let mut out = String::from("| column | array | meaning |\n| --- | --- | --- |\n");
+    for (name, col) in t.columns.each() {
+        let doc = docs.get(name).filter(|d| !d.is_empty());
+        let doc = doc.unwrap_or_else(|| panic!("the column {name} has no doc comment"));
+        let array = match col {
+            Column::U8(_) if names.get(name).is_some() => {
+                format!("`Uint8Array`, codes into `names.{name}`")
+            }
+            Column::U8(_) => "`Uint8Array`, 0 or 1".to_string(),
+            Column::U16(_) => "`Uint16Array`".to_string(),
+            Column::U32(_) => "`Uint32Array`".to_string(),
+            Column::F32(_) => "`Float32Array`, NaN when unknown".to_string(),
+            Column::F64(_) => "`Float64Array`, NaN when unknown".to_string(),
+        };
+        out.push_str(&format!("| `{name}` | {array} | {doc} |\n"));
+    }
+    out
+}
+
 fn scoring_md() -> String {
     fs::read_to_string(root().join("docs/scoring.md")).unwrap()
 }
@@ -248,6 +284,7 @@ fn options_tables_are_generated_from_the_code() {
         .into_iter()
         .map(|(n, t)| (n, t.markdown()))
         .collect();
+    generated.push(("columns", columns_markdown()));
     generated.push((
         "errors",
         codes_markdown(&[("error.rs", "ErrorCode", "error")]),

@@ -51,67 +51,91 @@ pub struct Columns {
     pub status: Codes,
     /// Why the status, into `names.statusReason`.
     pub status_reason: Codes,
-    /// First and last active day, as epoch milliseconds (UTC midnight).
+    /// First active day, as epoch milliseconds (UTC midnight).
     pub first_active: Numbers,
+    /// Last active day, as epoch milliseconds (UTC midnight).
     pub last_active: Numbers,
+    /// Days from the last active day to `asOf`.
     pub days_since_last_activity: Counts,
     /// Median days between active days (or the default cadence).
     pub cadence_days: Numbers,
+    /// Days with at least one activity event.
     pub active_days: Counts,
+    /// Events of every kind.
     pub events: Numbers,
+    /// Purchase events.
     pub purchases: Numbers,
     /// Sum of purchase and renewal values.
     pub revenue: Numbers,
+    /// Support tickets.
     pub support_tickets: Numbers,
+    /// Distinct features used.
     pub features_used: Counts,
-    /// Engagement, 0–100, and its components' scores.
+    /// Engagement, 0–100.
     pub engagement: Scores,
+    /// Engagement's recency component, 0–100.
     pub engagement_recency: Scores,
+    /// Engagement's frequency component, 0–100.
     pub engagement_frequency: Scores,
+    /// Engagement's breadth component, 0–100 (NaN without a feature catalog).
     pub engagement_breadth: Scores,
+    /// Engagement's depth component, 0–100.
     pub engagement_depth: Scores,
+    /// Engagement's trend component, 0–100 (NaN with nothing to compare with).
     pub engagement_trend: Scores,
-    /// The effective-customer score, 0–100 (NaN when no component is known), and its
-    /// components' scores.
+    /// The effective-customer score, 0–100 (NaN when no component is known).
     pub effectiveness: Scores,
+    /// Its clear-communication component, 0–100.
     pub effectiveness_communication: Scores,
+    /// Its informed-use component, 0–100.
     pub effectiveness_informed: Scores,
+    /// Its collaboration component, 0–100.
     pub effectiveness_collaboration: Scores,
+    /// Its constructive-feedback component, 0–100.
     pub effectiveness_feedback: Scores,
+    /// Its cost-to-serve component, 0–100 (high when cheap to serve).
     pub effectiveness_cost_to_serve: Scores,
-    /// Cost to serve, and revenue minus it.
+    /// Cost to serve, in money.
     pub cost_to_serve: Numbers,
+    /// Revenue minus the cost to serve.
     pub net_value: Numbers,
-    /// Relationship type, into `names.relationship`; whether it is healthy for the business
-    /// model; why, into `names.relationshipReason`.
+    /// Relationship type, into `names.relationship`.
     pub relationship: Codes,
+    /// Whether the relationship type is healthy for the business model (1) or not (0).
     pub healthy: Flags,
+    /// Why the relationship type, into `names.relationshipReason`.
     pub relationship_reason: Codes,
     /// Loyalty–profitability quadrant, into `names.quadrant`.
     pub quadrant: Codes,
-    /// The long-term case: the next year's expected value and cost, whether a long-term
-    /// relationship is worth proposing, and why (into `names.longTerm`).
+    /// The next year's expected value of a long-term relationship.
     pub expected_value: Numbers,
+    /// The next year's expected cost to serve.
     pub expected_cost: Numbers,
+    /// Whether a long-term relationship is worth proposing (1) or not (0).
     pub worth_proposing: Flags,
+    /// Why, into `names.longTerm`.
     pub long_term: Codes,
+    /// RFM code as a number (`435` is R 4, F 3, M 5); 0 without a purchase.
     pub rfm: RfmCodes,
-    /// RFM segment, into `names.rfmSegment`; [`NONE`] without a purchase.
+    /// RFM segment, into `names.rfmSegment`; 255 (none) without a purchase.
     pub rfm_segment: Codes,
-    /// The play of highest priority, into `names.topPlay`, and its priority (NaN for none).
+    /// The play of highest priority, into `names.topPlay`; 255 (none) when no play applies.
     pub top_play: Codes,
+    /// Its priority (NaN for none).
     pub top_play_priority: Scores,
-    /// With `customerBase`: P(alive), expected purchases over the horizon, expected mean
-    /// purchase value and lifetime value (NaN for a client with no purchase, or no spend model).
+    /// With `customerBase`: P(alive) (NaN for a client with no purchase).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_alive: Option<Numbers>,
+    /// With `customerBase`: expected purchases over the horizon.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_purchases: Option<Numbers>,
+    /// With `customerBase` and a spend model: the expected mean purchase value.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_spend: Option<Numbers>,
+    /// With `customerBase` and a spend model: lifetime value.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clv: Option<Numbers>,

@@ -60,9 +60,11 @@ function declaredLength(request) {
 }
 
 /** The body's bytes (the engine reads UTF-8 itself), or `null` once it passes MAX_BODY_BYTES
- * (reading stops there). */
-async function readBody(request) {
+ * (reading stops there). A body of a declared length (already checked against the limit) is
+ * read whole; one without is read chunk by chunk and cut off at the limit. */
+async function readBody(request, declared) {
   if (!request.body) return new Uint8Array(0);
+  if (declared !== null) return new Uint8Array(await request.arrayBuffer());
   const reader = request.body.getReader();
   const chunks = [];
   let size = 0;
@@ -137,7 +139,7 @@ export default {
     if (declared !== null && declared > MAX_BODY_BYTES) {
       return refuse(request, 413, 'TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`);
     }
-    const body = await readBody(request);
+    const body = await readBody(request, declared);
     if (body === null) return problem(413, 'TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`);
     let scorer;
     try {
