@@ -85,3 +85,34 @@ test('every optional field crosses the object path as the JSON path reads it', (
   const e = rejects(() => new Scorer().ingest([{ clientId: 'x', kind: 'usage' }]));
   assert.deepEqual([e.code, e.row, e.field], ['MISSING_FIELD', 1, 'timestamp']);
 });
+
+test('ingestJson and ingestCsv take UTF-8 bytes as they take text, and name a row whose bytes are not UTF-8', () => {
+  const events = [
+    { clientId: 'é', timestamp: '2024-06-01', kind: 'usage', feature: 'ü' },
+    { clientId: 'b', timestamp: 1717286400000, kind: 'purchase', value: 12.5 },
+    { clientId: 'c\n"', timestamp: '2024-06-03T10:00:00+02:00', kind: 'support', messages: 2, reopened: true },
+  ];
+  const json = JSON.stringify(events);
+  const enc = (t) => new TextEncoder().encode(t);
+  const pairs = [
+    [(s) => s.ingestJson(json), (s) => s.ingestJson(enc(json))],
+    [(s) => s.ingestCsv(CSV), (s) => s.ingestCsv(enc(CSV))],
+  ];
+  for (const [text, bytes] of pairs) {
+    const a = new Scorer({ asOf: '2024-06-30' });
+    const b = new Scorer({ asOf: '2024-06-30' });
+    assert.deepEqual(bytes(b), text(a));
+    assert.deepEqual(b.score(), a.score());
+  }
+  // 0xff is never UTF-8: the row holding it is named, in strict and lenient mode.
+  const bad = enc('[{"clientId":"a","timestamp":"2024-06-01","kind":"usage"},{"clientId":"b?","timestamp":"2024-06-01","kind":"usage"}]');
+  bad[bad.indexOf(63)] = 0xff;
+  const e = rejects(() => new Scorer().ingestJson(bad));
+  assert.ok(isRapportError(e) && e.row === 2, `${e.code} row ${e.row}: ${e.message}`);
+  const csv = enc('clientId,timestamp,kind\na,2024-06-01,usage\nb?,2024-06-01,usage\n');
+  csv[csv.indexOf(63)] = 0xff;
+  const lenient = new Scorer({ mode: 'lenient' });
+  const r = lenient.ingestCsv(csv);
+  assert.deepEqual([r.accepted, r.skipped, r.issues[0]?.row], [1, 1, 2]);
+  assert.throws(() => new Scorer().ingestJson(42), (x) => isRapportError(x) && x.code === 'INVALID_ARGUMENT');
+});
