@@ -70,7 +70,13 @@ export function createScorerWorker(options, where = {}) {
     const id = next++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, method, args }, transfer ? [...buffers(args)] : []);
+      try {
+        worker.postMessage({ id, method, args }, transfer ? [...buffers(args)] : []);
+      } catch (e) {
+        // An argument that cannot be cloned (a function, a Proxy): refused here, nothing sent.
+        pending.delete(id);
+        reject(e);
+      }
     });
   };
   const api = {

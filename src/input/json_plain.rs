@@ -210,6 +210,10 @@ fn short_decimal(n: &str) -> Option<f64> {
         Some(b) => (true, b),
         None => (false, n),
     };
+    // 15 digits and a point at most: the digits then fit a u64 (and a float) exactly.
+    if body.len() > 16 {
+        return None;
+    }
     let (mut digits, mut scale, mut point) = (0u64, 0i32, false);
     for c in body.bytes() {
         match c {

@@ -237,8 +237,18 @@ test('a Web Worker ingests columns for 1,000,000 clients and returns scoreTable,
     } catch (e) {
       refused = [isRapportError(e), e.code];
     }
+    // An argument that cannot be cloned is refused on the page, and the worker goes on.
+    let uncloneable;
+    try {
+      await w.ingest([{ clientId: 'f', timestamp: '2024-06-01', kind: 'usage', value: () => 1 }]);
+    } catch (e) {
+      uncloneable = e.name;
+    }
+    const after = (await w.explain('c1')).clientId;
     w.terminate();
     return {
+      uncloneable,
+      after,
       rows: summary.rows,
       clients: table.clientIds.length,
       counted: Object.values(table.portfolio.statusCounts).reduce((a, b) => a + b, 0),
@@ -263,6 +273,7 @@ test('a Web Worker ingests columns for 1,000,000 clients and returns scoreTable,
   assert.equal(r.purchases, 2);
   assert.deepEqual(r.explained, [new Date(r.lastActive).toISOString().slice(0, 10), 2, r.engagement]);
   assert.deepEqual(r.refused, [true, 'UNKNOWN_CLIENT']);
+  assert.deepEqual([r.uncloneable, r.after], ['DataCloneError', 'c1']);
   // Scoring a million clients on the page's thread would stall it for seconds.
   assert.ok(r.gap < 1500, `the page's timer stalled for ${Math.round(r.gap)} ms`);
   console.log(`# Web Worker, 1,000,000 clients: ingestColumns ${Math.round(r.ingestMs)} ms, scoreTable ${Math.round(r.tableMs)} ms, longest stall ${Math.round(r.gap)} ms`);
