@@ -100,3 +100,22 @@ export function historyOutput(h, format) {
   for (const c of h.cohorts) out.push(`  ${c.month} (${c.clients}): ${c.retention.map((x) => `${Math.round(100 * x)}%`).join(' ')}`);
   return out;
 }
+
+/** A backtest as `format` (table, json or csv): one line per score, baselines marked. */
+export function backtestOutput(b, format) {
+  if (format === 'json') return [JSON.stringify(b, null, 2)];
+  const head = ['score', 'baseline', 'clients', 'auc', 'lift_top_decile', 'brier', 'calibration_error'];
+  const rows = b.scores.map((s) => [s.score, s.baseline, s.clients, s.auc, s.liftTopDecile, s.brier, s.calibrationError]);
+  if (format === 'csv') return [head.join(','), ...rows.map((r) => r.map(csvCell).join(','))];
+  const lines = [
+    `backtest as of ${b.asOf}: ${b.clients.toLocaleString('en-US')} clients, ${b.activeAfter.toLocaleString('en-US')} (${fixed(100 * b.baseRate, 1)}%) active in the ${b.horizon} days to ${b.outcomeEnd}`,
+    '',
+    `${pad('score', 20)} ${pad('AUC', 6, true)} ${pad('lift@10%', 9, true)} ${pad('Brier', 7, true)} ${pad('calib.', 7, true)}`,
+  ];
+  for (const s of b.scores) {
+    const name = s.baseline ? `${s.score} (baseline)` : s.score;
+    lines.push(`${pad(name, 20)} ${pad(fixed(s.auc, 3), 6, true)} ${pad(fixed(s.liftTopDecile, 2), 9, true)} ${pad(fixed(s.brier, 3), 7, true)} ${pad(fixed(s.calibrationError, 3), 7, true)}`);
+  }
+  lines.push('', 'AUC: the chance a client active after scores above one who is not (0.5 is a coin toss).');
+  return lines;
+}

@@ -7,8 +7,9 @@ import score from './commands/score.mjs';
 import history from './commands/history.mjs';
 import summary from './commands/summary.mjs';
 import fit from './commands/fit.mjs';
+import backtest from './commands/backtest.mjs';
 
-const COMMANDS = [score, history, summary, fit];
+const COMMANDS = [score, history, backtest, summary, fit];
 const NAME = 'rapportjs';
 
 function usage(command) {

@@ -10,11 +10,15 @@
 //! - [`portfolio`]: counts, summaries, lifecycle and stickiness.
 //! - [`history`]: scores over time, migrations, alerts and cohorts.
 //! - [`over_time`]: every client scored at every date of a history, in one pass.
+//! - [`backtest`]: each score measured against what happened after a past day, beside the
+//!   baselines; [`measure`]: the measures (AUC, lift, Brier, calibration).
 //! - [`types`]: what a report holds.
 
 pub mod assess;
+pub mod backtest;
 pub mod book;
 pub mod history;
+pub mod measure;
 pub mod options;
 pub mod over_time;
 pub mod portfolio;

@@ -8,6 +8,7 @@ use crate::error::RapportError;
 use crate::input::batch::IngestOptions;
 use crate::input::columns::Columns;
 use crate::input::csv::{CsvOptions, CsvReader};
+use crate::report::backtest::BacktestOptions;
 use crate::report::{HistoryOptions, ScoreOptions, Scorer, ScorerOptions};
 
 type JsResult<T> = Result<T, JsValue>;
@@ -214,6 +215,19 @@ impl JsScorer {
         let ids = convert::strings_arg(&client_ids, "clientIds")?;
         let opts: ScoreOptions = convert::options(&options, "options")?;
         Ok(to_js(&self.inner.explain_many(&ids, &opts)?)?)
+    }
+
+    /// Does each score predict anything? Scores the book as of a past day from the events up
+    /// to it and measures every score and the baselines (recency, frequency, RFM sum) against
+    /// activity in the `horizon` days after: AUC, lift in the top decile, and for
+    /// probabilities the Brier score and calibration by decile.
+    #[wasm_bindgen(unchecked_return_type = "Backtest")]
+    pub fn backtest(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "BacktestOptions")] options: JsValue,
+    ) -> JsResult<JsValue> {
+        let opts: BacktestOptions = convert::options(&options, "options")?;
+        Ok(to_js(&self.inner.backtest(&opts)?)?)
     }
 
     /// The portfolio alone: counts, summaries, lifecycle and stickiness.

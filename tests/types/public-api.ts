@@ -29,6 +29,7 @@ import {
   type CsvReader,
   type Table,
   type Portfolio,
+  type Backtest,
 } from '../../pkg/index.js';
 import { init as initManual } from '../../pkg/manual.js';
 import { createScorerWorker, type ScorerWorker } from '../../pkg/worker.js';
@@ -158,6 +159,17 @@ async function main(): Promise<void> {
   const notYet: Table = w.scoreTable();
   void notYet;
   w.terminate();
+  const bt: Backtest = scorer.backtest({ asOf: '2024-03-31', horizon: 90 });
+  const auc: number | undefined = bt.scores[0]?.auc ?? undefined;
+  const lift: number | null | undefined = bt.scores[0]?.liftTopDecile;
+  void [auc, lift];
+  const which: 'recency' | 'engagement' | string | undefined = bt.scores[0]?.score;
+  void which;
+  // @ts-expect-error the horizon is a number of days
+  scorer.backtest({ horizon: '90 days' });
+  // @ts-expect-error scores measured are a closed set
+  const noScore: Backtest['scores'][number]['score'] = 'happiness';
+  void noScore;
   // @ts-expect-error a client id is a string
   scorer.explain(7);
   // @ts-expect-error explainMany takes a list of ids
