@@ -305,3 +305,32 @@ pub fn too_many() -> RapportError {
 pub fn same(s: &str) -> String {
     s.to_string()
 }
+
+/// Whether two readings of one input agree: the same batch, or the same error (code, row,
+/// field and message). The property tests hold each fast reader to its reference with it.
+#[cfg(test)]
+pub fn same_reading(a: &Result<Batch>, b: &Result<Batch>) -> bool {
+    match (a, b) {
+        (Ok(x), Ok(y)) => {
+            (
+                &x.clients,
+                &x.features,
+                &x.events,
+                x.rows,
+                x.skipped,
+                &x.issues,
+            ) == (
+                &y.clients,
+                &y.features,
+                &y.events,
+                y.rows,
+                y.skipped,
+                &y.issues,
+            )
+        }
+        (Err(x), Err(y)) => {
+            (x.code, x.row, &x.field, &x.message) == (y.code, y.row, &y.field, &y.message)
+        }
+        _ => false,
+    }
+}

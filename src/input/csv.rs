@@ -749,34 +749,7 @@ mod tests {
             r.finish()
         }
 
-        fn same(
-            a: &std::result::Result<Batch, RapportError>,
-            b: &std::result::Result<Batch, RapportError>,
-        ) -> bool {
-            match (a, b) {
-                (Ok(x), Ok(y)) => {
-                    (
-                        &x.clients,
-                        &x.features,
-                        &x.events,
-                        x.rows,
-                        x.skipped,
-                        &x.issues,
-                    ) == (
-                        &y.clients,
-                        &y.features,
-                        &y.events,
-                        y.rows,
-                        y.skipped,
-                        &y.issues,
-                    )
-                }
-                (Err(x), Err(y)) => {
-                    (x.code, x.row, &x.field, &x.message) == (y.code, y.row, &y.field, &y.message)
-                }
-                _ => false,
-            }
-        }
+        use crate::input::batch::same_reading as same;
 
         const PIECES: &[&str] = &[
             "a",

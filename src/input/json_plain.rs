@@ -303,36 +303,10 @@ fn field<'a>(p: &mut EventParts<'a>, key: &[u8], v: Value<'a>) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::RapportError;
     use crate::input::batch::Mode;
     use proptest::prelude::*;
 
-    fn same(a: &Result<Batch>, b: &Result<Batch>) -> bool {
-        match (a, b) {
-            (Ok(x), Ok(y)) => {
-                (
-                    &x.clients,
-                    &x.features,
-                    &x.events,
-                    x.rows,
-                    x.skipped,
-                    &x.issues,
-                ) == (
-                    &y.clients,
-                    &y.features,
-                    &y.events,
-                    y.rows,
-                    y.skipped,
-                    &y.issues,
-                )
-            }
-            (Err(x), Err(y)) => {
-                let k = |e: &RapportError| (e.code, e.row, e.field.clone(), e.message.clone());
-                k(x) == k(y)
-            }
-            _ => false,
-        }
-    }
+    use crate::input::batch::same_reading as same;
 
     const KEYS: &[&str] = &[
         "clientId",
