@@ -2,15 +2,9 @@
 // answers each message `{ id, method, args }` with `{ id, value }` or `{ id, error }`. The
 // typed arrays of a result are transferred to the page.
 import { init, Scorer } from './browser.js';
+import { buffers } from './transfer.js';
 
 let scorer = null;
-
-/** The buffers of the typed arrays in a result (a table's columns, a snapshot). */
-function buffers(value, out = new Set(), depth = 0) {
-  if (ArrayBuffer.isView(value)) out.add(value.buffer);
-  else if (value && typeof value === 'object' && depth < 3) for (const v of Object.values(value)) buffers(v, out, depth + 1);
-  return out;
-}
 
 function report(e) {
   const out = { name: e?.name ?? 'Error', message: String(e?.message ?? e) };

@@ -13,6 +13,8 @@ import type {
   Portfolio,
   HistoryOptions,
   History,
+  BacktestOptions,
+  Backtest,
 } from './rapport.js';
 
 /** A Scorer living in a Web Worker. Results' typed arrays are transferred to the page. */
@@ -33,6 +35,7 @@ export interface ScorerWorker {
   explainMany(clientIds: string[], options?: ScoreOptions): Promise<ClientScore[]>;
   portfolio(options?: ScoreOptions): Promise<Portfolio>;
   history(options?: HistoryOptions): Promise<History>;
+  backtest(options?: BacktestOptions): Promise<Backtest>;
   snapshot(): Promise<Uint8Array>;
   mergeSnapshot(bytes: Uint8Array | ArrayBuffer): Promise<void>;
   /** Stops the worker; later calls reject. */

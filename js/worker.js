@@ -6,6 +6,8 @@
 // Errors arrive as Errors with the engine's `name`, `code`, `row` and `field`, so
 // `isRapportError` works on them as on the engine's own.
 
+import { buffers } from './transfer.js';
+
 const METHODS = [
   'ingest',
   'ingestJson',
@@ -18,17 +20,10 @@ const METHODS = [
   'explainMany',
   'portfolio',
   'history',
+  'backtest',
   'snapshot',
   'mergeSnapshot',
 ];
-
-/** The buffers of the typed arrays in `value`, a level or two down (columns, a table). */
-function buffers(value, out = new Set(), depth = 0) {
-  if (ArrayBuffer.isView(value)) out.add(value.buffer);
-  else if (value instanceof ArrayBuffer) out.add(value);
-  else if (value && typeof value === 'object' && depth < 3) for (const v of Object.values(value)) buffers(v, out, depth + 1);
-  return out;
-}
 
 /** An Error carrying what the worker reported. */
 function revive(e) {

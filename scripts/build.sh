@@ -15,7 +15,7 @@ for dir in pkg pkg/full; do
   # wasm-bindgen declares `[Symbol.dispose]()`, which TypeScript only knows with lib esnext:
   # a strict app on es2022 would fail on our declarations. The method stays at run time.
   sed -i '/\[Symbol\.dispose\](): void;/d' "$dir/rapport.d.ts"
-  cp js/node.js js/workerd.js js/browser.js js/manual.js js/index.d.ts js/manual.d.ts js/worker.js js/worker.d.ts js/scorer-worker.js "$dir/"
+  cp js/node.js js/workerd.js js/browser.js js/manual.js js/index.d.ts js/manual.d.ts js/worker.js js/worker.d.ts js/scorer-worker.js js/transfer.js "$dir/"
   rm -f "$dir/.gitignore"
   echo "built $dir/ ($(wc -c < "$dir/rapport_bg.wasm") bytes of wasm, $(gzip -9c "$dir/rapport_bg.wasm" | wc -c) gzipped)" >&2
 done

@@ -295,17 +295,7 @@ fn common_iso(b: &[u8]) -> Option<i64> {
     }
     let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
     let (hh, mm, ss) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
-    if !(1..=12).contains(&m)
-        || d < 1
-        || d > days_in_month(y, m as u32) as i64
-        || hh > 23
-        || mm > 59
-        || ss > 59
-    {
-        return None;
-    }
-    let days = days_from_civil(y, m as u32, d as u32);
-    Some(days * MS_PER_DAY + hh * 3_600_000 + mm * 60_000 + ss * 1000 + frac)
+    civil(y, m, d, [hh, mm, ss, frac])
 }
 
 /// The number written by ASCII digits.
@@ -329,9 +319,9 @@ fn iso_parts(b: &[u8]) -> Option<((i64, i64, i64), [i64; 4], i64)> {
     c.done().then_some((ymd, clock, offset))
 }
 
-/// Epoch ms of a civil date and time of day (`[hours, minutes, seconds, ms]`), checked.
-fn civil_ms(y: i64, m: i64, d: i64, clock: [i64; 4], shown: &str) -> Result<i64> {
-    let [hh, mm, ss, ms] = clock;
+/// Epoch ms of a civil date and time of day (`[hours, minutes, seconds, ms]`), or `None` when
+/// it is no such day or time.
+fn civil(y: i64, m: i64, d: i64, [hh, mm, ss, ms]: [i64; 4]) -> Option<i64> {
     if !(1..=12).contains(&m)
         || d < 1
         || d > days_in_month(y, m as u32) as i64
@@ -339,11 +329,16 @@ fn civil_ms(y: i64, m: i64, d: i64, clock: [i64; 4], shown: &str) -> Result<i64>
         || mm > 59
         || ss > 60
     {
-        return Err(not_a_timestamp(shown));
+        return None;
     }
     let days = days_from_civil(y, m as u32, d as u32);
     // A leap second (ss = 60) is folded into the next second.
-    let v = days * MS_PER_DAY + hh * 3_600_000 + mm * 60_000 + ss * 1000 + ms;
+    Some(days * MS_PER_DAY + hh * 3_600_000 + mm * 60_000 + ss * 1000 + ms)
+}
+
+/// [`civil`], checked: a bad date or a time out of range is an error showing `shown`.
+fn civil_ms(y: i64, m: i64, d: i64, clock: [i64; 4], shown: &str) -> Result<i64> {
+    let v = civil(y, m, d, clock).ok_or_else(|| not_a_timestamp(shown))?;
     range_checked(v, shown)
 }
 

@@ -154,6 +154,8 @@ async function main(): Promise<void> {
   await w.ingestColumns(generateEvents(1, 10, 100));
   const wt: Table = await w.scoreTable();
   const we: ClientScore = await w.explain(wt.clientIds[0] ?? 'a');
+  const wb: Backtest = await w.backtest({ horizon: 30 });
+  void wb;
   void we;
   // @ts-expect-error results arrive as promises
   const notYet: Table = w.scoreTable();
