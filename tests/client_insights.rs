@@ -365,7 +365,12 @@ fn each_play_fires_on_its_signals() {
         e.push(ev("fan", d, "usage", r#""feature":"a""#));
     }
     e.push(ev("fan", 3, "feedback", r#""value":5"#));
-    let r = report(&e, r#"{"plays":{"usageLimits":{"limit":40}}}"#);
+    // The cases are written for a 30-day window (the profile of this book would choose 28,
+    // and the fan's month of use would then read as a rise).
+    let r = report(
+        &e,
+        r#"{"plays":{"usageLimits":{"limit":40}},"engagement":{"windowDays":30}}"#,
+    );
     assert_eq!(client(&r, "limit").plays[0].play, PlayKind::RenewalUpsell);
     assert!(client(&r, "limit").plays[0].reason.contains("40"));
     let renew = &client(&r, "renew").plays[0];
@@ -391,7 +396,7 @@ fn each_play_fires_on_its_signals() {
     // Plays can be switched off and capped.
     let r = report(
         &e,
-        r#"{"plays":{"usageLimits":{"limit":40},"disabled":["renewal_upsell"],"maxPlays":1}}"#,
+        r#"{"plays":{"usageLimits":{"limit":40},"disabled":["renewal_upsell"],"maxPlays":1},"engagement":{"windowDays":30}}"#,
     );
     assert!(!plays(client(&r, "limit")).contains(&PlayKind::RenewalUpsell));
     assert!(r.clients.iter().all(|c| c.plays.len() <= 1));

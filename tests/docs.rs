@@ -132,7 +132,7 @@ impl Table {
     }
 }
 
-const SCORER: [(&str, &str, &str); 9] = [
+const SCORER: [(&str, &str, &str); 10] = [
     ("", "report/options.rs", "ScorerOptions"),
     ("activity", "scores/activity.rs", "ActivityOptions"),
     ("engagement", "scores/engagement.rs", "EngagementOptions"),
@@ -156,6 +156,7 @@ const SCORER: [(&str, &str, &str); 9] = [
         "scores/relationship.rs",
         "RelationshipOptions",
     ),
+    ("health", "scores/health.rs", "HealthOptions"),
     ("rfm", "scores/rfm.rs", "RfmOptions"),
     ("plays", "scores/plays.rs", "PlayOptions"),
 ];
@@ -298,6 +299,7 @@ fn options_tables_are_generated_from_the_code() {
                 "EngagementReasonCode",
                 "`engagement.reasons`",
             ),
+            ("scores/health.rs", "HealthReasonCode", "`health.reasons`"),
             (
                 "scores/effectiveness.rs",
                 "EffectivenessReasonCode",

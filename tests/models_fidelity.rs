@@ -297,7 +297,7 @@ fn the_report_carries_the_fitted_models_values_per_client() {
     assert!(quiet_by_model > 0);
     // Given parameters skip the fit; an unsuitable model is an error naming the key.
     let opts: ScoreOptions = serde_json::from_str(
-        r#"{"asOf": "1997-09-30", "customerBase": {"params": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, "spendParams": {"p": 6.25, "q": 3.74, "v": 15.44}}}"#,
+        r#"{"asOf": "1997-09-30", "customerBase": {"model": "bgnbd", "params": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, "spendParams": {"p": 6.25, "q": 3.74, "v": 15.44}}}"#,
     )
     .unwrap();
     let r = s.score(&opts).unwrap();

@@ -22,7 +22,8 @@ use crate::ledger::Ledger;
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct CustomerBaseOptions {
-    /// The repeat-purchase model: `bgnbd`, `mbgnbd` or `pareto-nbd`.
+    /// The repeat-purchase model: `pareto-nbd` (the default), `mbgnbd` or `bgnbd`. BG/NBD gives
+    /// every one-time buyer P(alive) = 1, however long ago the purchase; the other two do not.
     pub model: ModelName,
     /// The purchase model's parameters; fitted to the clients when absent.
     #[cfg_attr(
@@ -50,7 +51,7 @@ pub struct CustomerBaseOptions {
 impl Default for CustomerBaseOptions {
     fn default() -> Self {
         CustomerBaseOptions {
-            model: ModelName::Bgnbd,
+            model: ModelName::ParetoNbd,
             params: None,
             spend_params: None,
             unit: TimeUnit::Weeks,

@@ -1,20 +1,26 @@
 //! One client's scores as of a day, before the portfolio-wide parts (RFM quantiles, medians)
 //! are known: what `score` and `history` both start from.
 
+use super::profile::{self, Profile};
 use super::scorer::Scorer;
+use crate::error::Result;
 use crate::input::event::EventKind;
 use crate::ledger::{ClientRecord, Tally};
 use crate::scores::activity::{self, Activity};
 use crate::scores::client::AsOf;
 use crate::scores::effectiveness::{self, Effectiveness, Recorded};
 use crate::scores::engagement::{self, Breadth, Engagement};
+use crate::scores::health::{self, Fixed, Health, Model};
 use crate::scores::relationship::Facts;
 use crate::scores::rfm::RfmValues;
+use crate::scores::{ActivityOptions, EngagementOptions};
 
 /// What one client's scores are built from.
 pub struct Assessment {
     pub activity: Activity,
     pub engagement: Engagement,
+    /// With a health model (a report's book; not a history's dates).
+    pub health: Option<Health>,
     pub effectiveness: Effectiveness,
     pub adoption: Option<f64>,
     pub facts: Facts,
@@ -29,16 +35,33 @@ pub struct Assessment {
     pub last_renewal: Option<i32>,
 }
 
-/// What every client's assessment shares: the feature catalog and what the business records.
+/// What every client's assessment shares: the feature catalog, what the business records, and
+/// the settings from the options and the book's profile.
 #[derive(Clone, Debug)]
 pub struct Context {
     pub in_catalog: Vec<bool>,
     pub catalog: usize,
     pub recorded: Recorded,
+    pub engagement: EngagementOptions,
+    pub activity: ActivityOptions,
+    /// The health model and its horizon, when the context is a report's.
+    pub health: Option<(Model, u32)>,
+    pub profile: Profile,
 }
 
 impl Context {
-    pub fn new(s: &Scorer) -> Context {
+    /// The context of scores as of `day`; with `health`, the health model too (for the
+    /// horizon given, or else the profile's).
+    pub fn new(s: &Scorer, day: i32, health: Option<Option<u32>>) -> Result<Context> {
+        let o = &s.config().options;
+        let settings = profile::settings(
+            s.ledger(),
+            day,
+            &o.engagement,
+            &o.activity,
+            &o.health,
+            health,
+        )?;
         let features = &s.config().options.engagement.features;
         let names = s.ledger().feature_names();
         let (in_catalog, catalog) = if features.is_empty() {
@@ -50,11 +73,15 @@ impl Context {
                 set.len(),
             )
         };
-        Context {
+        Ok(Context {
             in_catalog,
             catalog,
             recorded: Recorded::of(s.ledger()),
-        }
+            engagement: settings.engagement,
+            activity: settings.activity,
+            health: settings.health,
+            profile: settings.profile,
+        })
     }
 }
 
@@ -113,8 +140,8 @@ impl Scorer {
         (breadth, adoption): (Breadth, Option<f64>),
     ) -> Option<Scores> {
         let o = &self.config().options;
-        let status = activity::classify(c, &o.activity, false)?.status;
-        let engagement = engagement::total(c, breadth, &o.engagement)?;
+        let status = activity::classify(c, &ctx.activity, false)?.status;
+        let engagement = engagement::total(c, breadth, &ctx.engagement)?;
         let facts = Facts::of(c)?;
         let inputs = ctx.effectiveness_inputs(c, &facts, adoption, false);
         Some(Scores {
@@ -134,9 +161,15 @@ impl Scorer {
     /// The assessment of a client as of a day.
     pub fn assess_as_of(&self, c: &AsOf, ctx: &Context, texts: bool) -> Option<Assessment> {
         let o = &self.config().options;
-        let activity = activity::classify(c, &o.activity, texts)?;
+        let mut activity = activity::classify(c, &ctx.activity, texts)?;
         let (breadth, adoption) = ctx.breadth(c.rec);
-        let engagement = engagement::score(c, breadth, &o.engagement, texts)?;
+        let engagement = engagement::score(c, breadth, &ctx.engagement, texts)?;
+        let health = ctx.health.as_ref().and_then(|(m, horizon)| {
+            Some(health::score(m, &Fixed::of(c, m.reading)?, *horizon, texts))
+        });
+        if let Some(h) = &health {
+            activity::agree(&mut activity, h.score, texts);
+        }
         let facts = Facts::of(c)?;
         let tally = c.tally;
         let revenue = c.revenue();
@@ -146,6 +179,7 @@ impl Scorer {
         Some(Assessment {
             activity,
             engagement,
+            health,
             effectiveness,
             adoption,
             facts,

@@ -42,12 +42,13 @@ pub const DEFAULT_HORIZON: u32 = 90;
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ScoreBacktest {
-    /// The score: `engagement`, `effectiveness`, `status`, `pAlive`, `expectedPurchases`,
+    /// The score: `health` (as a probability), `engagement`, `effectiveness`, `status`,
+    /// `pAlive`, `expectedPurchases`,
     /// or a baseline: `recency`, `frequency`, `rfmSum`.
     #[cfg_attr(
         target_arch = "wasm32",
         tsify(
-            type = "\"engagement\" | \"effectiveness\" | \"status\" | \"pAlive\" | \"expectedPurchases\" | \"recency\" | \"frequency\" | \"rfmSum\""
+            type = "\"health\" | \"engagement\" | \"effectiveness\" | \"status\" | \"pAlive\" | \"expectedPurchases\" | \"recency\" | \"frequency\" | \"rfmSum\""
         )
     )]
     pub score: String,
@@ -122,6 +123,7 @@ impl Scorer {
                 (as_of as i64 * time::MS_PER_DAY) as f64,
             )),
             customer_base: o.customer_base.clone(),
+            horizon: Some(horizon),
         };
         let book = self.book(&score_options)?;
         let table = self.score_table(&score_options)?;
@@ -138,6 +140,12 @@ impl Scorer {
         let c = &table.columns;
         let f32s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
         let mut measured: Vec<(&str, bool, Vec<f64>, bool)> = vec![
+            (
+                "health",
+                false,
+                c.health.iter().map(|&h| h as f64 / 100.0).collect(),
+                true,
+            ),
             ("engagement", false, f32s(&c.engagement), false),
             ("effectiveness", false, f32s(&c.effectiveness), false),
             (

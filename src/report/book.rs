@@ -40,6 +40,7 @@ struct Key {
     revision: u64,
     as_of_ms: i64,
     customer_base: Option<CustomerBaseOptions>,
+    horizon: Option<u32>,
 }
 
 /// Everything about the other clients that one client's scores depend on.
@@ -77,7 +78,9 @@ pub struct Swept<'a> {
 
 impl Scorer {
     fn key(&self, options: &ScoreOptions) -> Result<Key> {
+        options.check()?;
         Ok(Key {
+            horizon: options.horizon,
             revision: self.revision(),
             as_of_ms: self.resolve_as_of(&options.as_of)?,
             customer_base: options.customer_base.clone(),
@@ -110,7 +113,7 @@ impl Scorer {
         let as_of = day_of(key.as_of_ms);
         let base = self.customer_base(options, key.as_of_ms)?;
         let ledger = self.ledger();
-        let ctx = Context::new(self);
+        let ctx = Context::new(self, as_of, Some(key.horizon))?;
         let mut all: Vec<u32> = crate::memory::vec_with_capacity(ledger.len())?;
         all.extend(0..ledger.len() as u32);
         all.sort_unstable_by(|&a, &b| {

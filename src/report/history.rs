@@ -332,7 +332,7 @@ impl Scorer {
             .zip(&is_end)
             .map(|(&d, &end)| (o.clients && end) || d == from || d == to)
             .collect();
-        let scored = self.over_time(&dates, &keep)?;
+        let scored = self.over_time(&dates, &keep, last)?;
         let kept = keep.iter().filter(|&&k| k).count();
         let slot = |d: i32| {
             let k = dates.binary_search(&d).unwrap_or(0);
@@ -437,8 +437,9 @@ mod tests {
     use crate::scores::rfm::{Quantiles, RfmValues};
 
     /// Every client's point as of `day`, by definition: the book scored afresh on that day.
-    fn points_by_definition(s: &Scorer, day: i32) -> Vec<Option<Point>> {
-        let ctx = super::super::assess::Context::new(s);
+    /// (With the windows of the profile as of `last`, the day the history is as of.)
+    fn points_by_definition(s: &Scorer, day: i32, last: i32) -> Vec<Option<Point>> {
+        let ctx = super::super::assess::Context::new(s, last, None).unwrap();
         let l = s.ledger();
         let assessed: Vec<_> = (0..l.len())
             .map(|i| s.assess(i, day, &ctx, false))
@@ -471,13 +472,14 @@ mod tests {
         for case in cases {
             let o: HistoryOptions = crate::options::from_json(case).unwrap();
             let h = s.history(&o).unwrap();
+            let last = day_of(s.resolve_as_of(&o.as_of).unwrap());
             let l = s.ledger();
             let mut order: Vec<usize> = (0..l.len()).collect();
             order.sort_unstable_by(|&a, &b| l.client_id(a).cmp(l.client_id(b)));
             let series: Vec<Vec<Option<Point>>> = h
                 .ends
                 .iter()
-                .map(|e| points_by_definition(&s, day_of(time::parse_timestamp(e).unwrap())))
+                .map(|e| points_by_definition(&s, day_of(time::parse_timestamp(e).unwrap()), last))
                 .collect();
             for (k, pts) in series.iter().enumerate() {
                 let p = &h.portfolio[k];
@@ -510,7 +512,8 @@ mod tests {
                     assert_eq!(c.points, want);
                 }
             }
-            let at = |d: &str| points_by_definition(&s, day_of(time::parse_timestamp(d).unwrap()));
+            let at =
+                |d: &str| points_by_definition(&s, day_of(time::parse_timestamp(d).unwrap()), last);
             let (segments, statuses, alerts) = compare(
                 &s,
                 &order,

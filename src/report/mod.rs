@@ -4,6 +4,8 @@
 //! - [`options`]: every rule's options under its key, checked as a whole.
 //! - [`scorer`]: ingest, merge and snapshots.
 //! - [`assess`]: one client's scores as of a day.
+//! - [`profile`]: the book's signals and cadence, the windows set from them, and the health
+//!   model learned from its past.
 //! - [`book`]: what one client's scores need to know about the others, made once and kept.
 //! - [`score`]: one client's full result (`explain`), the portfolio, the report.
 //! - [`table`]: every client's results as columns.
@@ -22,6 +24,7 @@ pub mod measure;
 pub mod options;
 pub mod over_time;
 pub mod portfolio;
+pub mod profile;
 pub mod score;
 pub mod scorer;
 pub mod table;

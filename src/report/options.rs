@@ -13,8 +13,8 @@ use crate::input::event::TimestampInput;
 use crate::input::time;
 use crate::options::prefixed;
 use crate::scores::{
-    ActivityOptions, BusinessModel, EffectivenessOptions, EngagementOptions, PlayOptions,
-    RelationshipOptions, RfmOptions,
+    ActivityOptions, BusinessModel, EffectivenessOptions, EngagementOptions, HealthOptions,
+    PlayOptions, RelationshipOptions, RfmOptions,
 };
 
 /// Everything a `Scorer` can be told. Every key is optional.
@@ -35,6 +35,7 @@ pub struct ScorerOptions {
     pub periods: u32,
     pub activity: ActivityOptions,
     pub engagement: EngagementOptions,
+    pub health: HealthOptions,
     /// `repeat` or `one_time`.
     pub business_model: BusinessModel,
     pub effectiveness: EffectivenessOptions,
@@ -53,6 +54,7 @@ impl Default for ScorerOptions {
             periods: 12,
             activity: ActivityOptions::default(),
             engagement: EngagementOptions::default(),
+            health: HealthOptions::default(),
             business_model: BusinessModel::Repeat,
             effectiveness: EffectivenessOptions::default(),
             relationship: RelationshipOptions::default(),
@@ -89,6 +91,7 @@ impl ScorerOptions {
         portfolio::check_periods("periods", self.periods)?;
         prefixed("activity", self.activity.check())?;
         prefixed("engagement", self.engagement.check())?;
+        prefixed("health", self.health.check())?;
         prefixed("effectiveness", self.effectiveness.check())?;
         prefixed("relationship", self.relationship.check())?;
         prefixed("rfm", self.rfm.check())?;
@@ -112,6 +115,18 @@ pub struct ScoreOptions {
     /// models (the `rapportjs/full` build only).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub customer_base: Option<crate::models::clients::CustomerBaseOptions>,
+    /// Days ahead the health score speaks of, 1 to 3,660; overrides `health.horizonDays`.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub horizon: Option<u32>,
+}
+
+impl ScoreOptions {
+    pub fn check(&self) -> Result<()> {
+        if let Some(h) = self.horizon {
+            crate::options::within("horizon", h, 1, 3660)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -133,8 +148,9 @@ mod tests {
                 .resolve()
                 .unwrap();
         assert_eq!(c.as_of_ms, Some(1_719_705_600_000));
-        assert_eq!(c.options.engagement.window_days, 60);
-        assert_eq!(c.options.engagement.recency_half_life_days, 14.0);
+        assert_eq!(c.options.engagement.window_days, Some(60));
+        // Left to the book's profile.
+        assert_eq!(c.options.engagement.recency_half_life_days, None);
         assert_eq!(c.options.activity, ActivityOptions::default());
     }
 

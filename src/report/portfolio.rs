@@ -97,6 +97,10 @@ pub struct Portfolio {
     pub business_model: BusinessModel,
     pub status_counts: StatusCounts,
     pub engagement: EngagementSummary,
+    /// Over the clients' health scores (absent in a history's portfolios, which have none).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<EngagementSummary>,
     /// Over the clients whose effective-customer score is known; absent when none is.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]

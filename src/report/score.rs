@@ -14,6 +14,7 @@ use crate::input::time;
 use crate::models::clients::{ClientValue, CustomerBase};
 use crate::scores::activity::Status;
 use crate::scores::component::{Reason, Upper};
+use crate::scores::health::Health;
 use crate::scores::plays::{self, Play};
 use crate::scores::relationship::{
     self, Judged, LongTermCase, LoyaltyQuadrant, ModelView, Relationship, RelationshipReasonCode,
@@ -53,6 +54,7 @@ pub struct Tally {
     quadrants: [u64; LoyaltyQuadrant::ALL.len()],
     segments: [u64; RfmSegment::ALL.len()],
     engagement: Vec<f64>,
+    health: Vec<f64>,
     effectiveness: Vec<f64>,
 }
 
@@ -64,13 +66,14 @@ impl Tally {
             quadrants: [0; LoyaltyQuadrant::ALL.len()],
             segments: [0; RfmSegment::ALL.len()],
             engagement: Vec::new(),
+            health: Vec::new(),
             effectiveness: Vec::new(),
         }
     }
 
     /// Counts one client.
     pub fn add(&mut self, c: Counted) {
-        self.add_own(c.status, c.kind, c.engagement, c.effectiveness);
+        self.add_own(c.status, c.kind, c.engagement, c.health, c.effectiveness);
         self.add_compared(c.quadrant, c.segment);
     }
 
@@ -80,11 +83,13 @@ impl Tally {
         status: Status,
         kind: RelationshipType,
         engagement: f64,
+        health: Option<f64>,
         effectiveness: Option<f64>,
     ) {
         self.status_counts.add(status);
         self.relationships[kind as usize] += 1;
         self.engagement.push(engagement);
+        self.health.extend(health);
         self.effectiveness.extend(effectiveness);
     }
 
@@ -104,6 +109,7 @@ pub struct Counted {
     pub quadrant: LoyaltyQuadrant,
     pub segment: Option<RfmSegment>,
     pub engagement: f64,
+    pub health: Option<f64>,
     pub effectiveness: Option<f64>,
 }
 
@@ -115,6 +121,7 @@ impl Evaluated {
             quadrant: self.quadrant,
             segment: self.rfm.as_ref().map(|r| r.segment),
             engagement: self.a.engagement.score,
+            health: self.a.health.as_ref().map(|h| h.score),
             effectiveness: self.a.effectiveness.score,
         }
     }
@@ -167,6 +174,7 @@ impl Scorer {
                 portfolio: self.portfolio_of(tally, &book),
                 warnings: self.warnings(&book),
                 clients,
+                profile: book.ctx.profile.clone(),
                 customer_base: book.base.clone(),
             })
         })
@@ -305,6 +313,12 @@ impl Scorer {
             support_tickets: rec.count(EventKind::Support),
             features_used: rec.features.len() as u32,
             engagement: e.a.engagement,
+            health: e.a.health.unwrap_or_else(|| Health {
+                score: 0.0,
+                horizon_days: 0,
+                components: Vec::new(),
+                reasons: Vec::new(),
+            }),
             effectiveness: e.a.effectiveness,
             relationship: Relationship {
                 kind: e.kind.kind,
@@ -365,6 +379,7 @@ impl Scorer {
             business_model: o.business_model,
             status_counts: t.status_counts,
             engagement: summary_of(t.engagement),
+            health: known_summary(t.health),
             effectiveness: known_summary(t.effectiveness),
             relationships: named(
                 RelationshipType::ALL,

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::book::Swept;
 use super::options::ScoreOptions;
 use super::portfolio::Portfolio;
+use super::profile::Profile;
 use super::score::Tally;
 use super::scorer::Scorer;
 use super::types::Warning;
@@ -83,6 +84,8 @@ pub struct Columns {
     pub engagement_depth: Scores,
     /// Engagement's trend component, 0–100 (NaN with nothing to compare with).
     pub engagement_trend: Scores,
+    /// Health: the chance in percent of activity within the horizon (`profile.health`).
+    pub health: Scores,
     /// The effective-customer score, 0–100 (NaN when no component is known).
     pub effectiveness: Scores,
     /// Its clear-communication component, 0–100.
@@ -190,6 +193,7 @@ impl Columns {
             ("engagementBreadth", F32(&self.engagement_breadth)),
             ("engagementDepth", F32(&self.engagement_depth)),
             ("engagementTrend", F32(&self.engagement_trend)),
+            ("health", F32(&self.health)),
             ("effectiveness", F32(&self.effectiveness)),
             (
                 "effectivenessCommunication",
@@ -257,6 +261,7 @@ impl Columns {
             engagement_breadth: room(n)?,
             engagement_depth: room(n)?,
             engagement_trend: room(n)?,
+            health: room(n)?,
             effectiveness: room(n)?,
             effectiveness_communication: room(n)?,
             effectiveness_informed: room(n)?,
@@ -313,6 +318,8 @@ impl Columns {
         self.engagement_breadth.push(score(&g.components.breadth));
         self.engagement_depth.push(score(&g.components.depth));
         self.engagement_trend.push(score(&g.components.trend));
+        self.health
+            .push(a.health.as_ref().map_or(f32::NAN, |h| h.score as f32));
         let f = &a.effectiveness;
         self.effectiveness
             .push(f.score.map_or(f32::NAN, |v| v as f32));
@@ -415,6 +422,8 @@ pub struct Table {
     pub columns: Columns,
     pub names: Names,
     pub portfolio: Portfolio,
+    /// The book's signals and cadence, the windows set from them, and the health model.
+    pub profile: Profile,
     /// The customer-base models used, when `customerBase` was asked for.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -446,6 +455,7 @@ impl Scorer {
                     a.activity.status,
                     c.kind.kind,
                     a.engagement.score,
+                    a.health.as_ref().map(|h| h.score),
                     a.effectiveness.score,
                 );
             })?;
@@ -475,6 +485,7 @@ impl Scorer {
                 columns,
                 names: Names::default(),
                 portfolio: self.portfolio_of(tally, &book),
+                profile: book.ctx.profile.clone(),
                 customer_base: book.base.clone(),
                 warnings: self.warnings(&book),
             })

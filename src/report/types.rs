@@ -3,12 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::portfolio::Portfolio;
+use super::profile::Profile;
 use crate::input::batch::RowIssue;
 use crate::models::clients::{ClientValue, CustomerBase};
 use crate::scores::activity::{Status, StatusReasonCode, Thresholds};
 use crate::scores::component::Reason;
 use crate::scores::effectiveness::Effectiveness;
 use crate::scores::engagement::Engagement;
+use crate::scores::health::Health;
 use crate::scores::plays::Play;
 use crate::scores::relationship::Relationship;
 use crate::scores::rfm::Rfm;
@@ -37,6 +39,8 @@ pub struct ClientScore {
     pub support_tickets: u64,
     pub features_used: u32,
     pub engagement: Engagement,
+    /// The chance in percent of activity within the horizon, and why.
+    pub health: Health,
     pub effectiveness: Effectiveness,
     pub relationship: Relationship,
     /// RFM scores and segment; absent for a client with no purchase.
@@ -87,6 +91,8 @@ pub struct Report {
     /// Per-client results, sorted by client id.
     pub clients: Vec<ClientScore>,
     pub portfolio: Portfolio,
+    /// The book's signals and cadence, the windows set from them, and the health model.
+    pub profile: Profile,
     /// The customer-base models used, when `customerBase` was asked for.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]

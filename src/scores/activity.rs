@@ -37,8 +37,10 @@ use crate::text::number;
 pub struct ActivityOptions {
     /// A client whose first activity is fewer than this many days before `asOf` is `new`.
     pub new_days: u32,
-    /// Cadence used for clients with fewer than three active days.
-    pub default_cadence_days: f64,
+    /// Cadence used for clients with fewer than three active days. Default: from the book's
+    /// profile, its typical cadence.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub default_cadence_days: Option<f64>,
     /// Quiet longer than `max(minAtRiskDays, atRiskFactor × cadence)` days: `at_risk`. The
     /// thresholds must rise: at-risk < dormant < churn.
     pub min_at_risk_days: f64,
@@ -64,7 +66,7 @@ impl Default for ActivityOptions {
     fn default() -> Self {
         ActivityOptions {
             new_days: 14,
-            default_cadence_days: 7.0,
+            default_cadence_days: None,
             min_at_risk_days: 7.0,
             at_risk_factor: 2.0,
             min_dormant_days: 30.0,
@@ -81,8 +83,10 @@ impl ActivityOptions {
     pub fn check(&self) -> Result<()> {
         options::at_least("newDays", self.new_days as u64, 1)?;
         options::at_least("resurrectedDays", self.resurrected_days as u64, 1)?;
+        if let Some(d) = self.default_cadence_days {
+            options::positive("defaultCadenceDays", d)?;
+        }
         for (k, v) in [
-            ("defaultCadenceDays", self.default_cadence_days),
             ("minAtRiskDays", self.min_at_risk_days),
             ("atRiskFactor", self.at_risk_factor),
             ("minDormantDays", self.min_dormant_days),
@@ -174,6 +178,9 @@ crate::codes! {
         ReturnedAfterGap = "RETURNED_AFTER_GAP",
         /// Active within the at-risk threshold.
         ActiveOnCadence = "ACTIVE_ON_CADENCE",
+        /// Quiet past the churn (or dormant) threshold, but its health says it is likely to come
+        /// back: dormant (or at risk).
+        LikelyBack = "LIKELY_BACK",
     }
 }
 
@@ -216,7 +223,7 @@ pub fn classify(c: &AsOf, o: &ActivityOptions, texts: bool) -> Option<Activity> 
     let (days, as_of) = (c.days, c.day);
     let (first, last) = (days.first()?.day, days.last()?.day);
     let cad = c.cadence;
-    let cadence_days = cad.unwrap_or(o.default_cadence_days);
+    let cadence_days = cad.unwrap_or(o.default_cadence_days.unwrap_or(7.0));
     let th = o.thresholds(cadence_days);
     let since = (as_of - last) as u32;
     let quiet = Quiet { since, cad, texts };
@@ -261,6 +268,40 @@ pub fn classify(c: &AsOf, o: &ActivityOptions, texts: bool) -> Option<Activity> 
         first_active_day: first,
         last_active_day: last,
     })
+}
+
+/// Health at or above which a client quiet past its churn threshold is dormant, not churned.
+pub const CHURNED_HEALTH_BELOW: f64 = 30.0;
+/// Health at or above which a client quiet past its dormant threshold is at risk, not dormant.
+pub const DORMANT_HEALTH_BELOW: f64 = 70.0;
+
+/// Makes the status agree with the health score, so the two tell one story: a client quiet
+/// past its churn threshold whose health is [`CHURNED_HEALTH_BELOW`] or more is likely to come
+/// back, so it is dormant; one quiet past its dormant (or churn) threshold with a health of
+/// [`DORMANT_HEALTH_BELOW`] or more is at risk. A cancellation stays churned (its health reads
+/// the cancellation).
+pub fn agree(a: &mut Activity, health: f64, texts: bool) {
+    let (past, threshold) = match a.reason.code {
+        StatusReasonCode::SilentPastChurn => ("churn", a.thresholds.churn_days),
+        StatusReasonCode::SilentPastDormant => ("dormant", a.thresholds.dormant_days),
+        _ => return,
+    };
+    let status = if health >= DORMANT_HEALTH_BELOW {
+        Status::AtRisk
+    } else if health >= CHURNED_HEALTH_BELOW && a.status == Status::Churned {
+        Status::Dormant
+    } else {
+        return;
+    };
+    a.status = status;
+    let since = a.days_since_last;
+    a.reason = Reason::lazy(StatusReasonCode::LikelyBack, texts, || {
+        format!(
+            "no activity for {since} days, past the {past} threshold of {} days, but a health of {} says clients like it often come back",
+            number(threshold),
+            number(health)
+        )
+    });
 }
 
 /// How long a client has been quiet, and its cadence.

@@ -75,12 +75,18 @@ impl EngagementWeights {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct EngagementOptions {
-    /// Length of the recent window (frequency, depth, trend) in days, 1 to 3650.
-    pub window_days: u32,
-    /// Days of silence that halve the recency score.
-    pub recency_half_life_days: f64,
-    /// Active days in the window that earn a full frequency score.
-    pub frequency_target_days: f64,
+    /// Length of the recent window (frequency, depth, trend) in days, 1 to 3650. Default:
+    /// from the book's profile, ten times the typical cadence, 28 to 365.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub window_days: Option<u32>,
+    /// Days of silence that halve the recency score. Default: from the book's profile, three
+    /// times the typical cadence, 7 to 180.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub recency_half_life_days: Option<f64>,
+    /// Active days in the window that earn a full frequency score. Default: from the book's
+    /// profile, 0.4 × `windowDays` / the typical cadence, at least 1.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub frequency_target_days: Option<f64>,
     /// Events per active day that earn full intensity.
     pub intensity_target: f64,
     /// Share of days active (in the window, or since first activity if shorter) that earns a
@@ -94,9 +100,9 @@ pub struct EngagementOptions {
 impl Default for EngagementOptions {
     fn default() -> Self {
         EngagementOptions {
-            window_days: 30,
-            recency_half_life_days: 14.0,
-            frequency_target_days: 12.0,
+            window_days: None,
+            recency_half_life_days: None,
+            frequency_target_days: None,
             intensity_target: 5.0,
             active_share_target: 0.5,
             features: Vec::new(),
@@ -106,10 +112,31 @@ impl Default for EngagementOptions {
 }
 
 impl EngagementOptions {
+    /// The window in days (30 when neither the options nor a profile set it).
+    pub fn window(&self) -> u32 {
+        self.window_days.unwrap_or(30)
+    }
+
+    /// The recency half-life in days (14 when neither the options nor a profile set it).
+    pub fn half_life(&self) -> f64 {
+        self.recency_half_life_days.unwrap_or(14.0)
+    }
+
+    /// The frequency target in active days (12 when neither the options nor a profile set it).
+    pub fn frequency_target(&self) -> f64 {
+        self.frequency_target_days.unwrap_or(12.0)
+    }
+
     pub fn check(&self) -> Result<()> {
-        options::within("windowDays", self.window_days, 1, 3650)?;
-        options::positive("recencyHalfLifeDays", self.recency_half_life_days)?;
-        options::positive("frequencyTargetDays", self.frequency_target_days)?;
+        if let Some(w) = self.window_days {
+            options::within("windowDays", w, 1, 3650)?;
+        }
+        if let Some(h) = self.recency_half_life_days {
+            options::positive("recencyHalfLifeDays", h)?;
+        }
+        if let Some(t) = self.frequency_target_days {
+            options::positive("frequencyTargetDays", t)?;
+        }
         options::positive("intensityTarget", self.intensity_target)?;
         options::positive("activeShareTarget", self.active_share_target)?;
         options::weights("weights", &self.weights.members())?;
@@ -225,7 +252,7 @@ fn events(s: &[DayCount]) -> f64 {
 /// Recency: days since the last active day; `100 · 0.5^(raw / recencyHalfLifeDays)`.
 fn recency(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Part {
     let since = (win.as_of - win.last) as f64;
-    let s = 100.0 * 0.5f64.powf(since / o.recency_half_life_days);
+    let s = 100.0 * 0.5f64.powf(since / o.half_life());
     let text = || {
         if since == 0.0 {
             "active today".to_string()
@@ -245,7 +272,7 @@ fn recency(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> 
 /// Frequency: active days in the window; `100 · min(1, raw / frequencyTargetDays)`.
 fn frequency(win: &Window, o: &EngagementOptions, reasons: &mut Reasons<Code>) -> Part {
     let active = win.recent.len() as f64;
-    let s = 100.0 * (active / o.frequency_target_days).min(1.0);
+    let s = 100.0 * (active / o.frequency_target()).min(1.0);
     let codes = [Code::FrequencyLow, Code::FrequencyFair, Code::FrequencyHigh];
     let text = || format!("active on {active} of the last {} days", win.w);
     reasons.push(o.weights.frequency, s, band(s, codes), text);
@@ -345,7 +372,7 @@ fn parts(
     o: &EngagementOptions,
     reasons: &mut Reasons<Code>,
 ) -> Option<[Part; 5]> {
-    let win = Window::of(c, o.window_days as i32)?;
+    let win = Window::of(c, o.window() as i32)?;
     Some([
         recency(&win, o, reasons),
         frequency(&win, o, reasons),

@@ -5,6 +5,8 @@
 //! - [`client`]: a client's record as of a day, read directly or stepped through a series.
 //! - [`activity`]: the activity status (new, active, at risk, dormant, churned, resurrected).
 //! - [`engagement`]: the engagement score and its five components.
+//! - [`health`]: the health score, the chance of activity within a horizon, and its model;
+//!   [`logistic`]: the regression it learns its weights with.
 //! - [`effectiveness`]: the effective-customer score, cost to serve and net value.
 //! - [`relationship`]: the relationship type against the business model, the
 //!   loyalty–profitability quadrant, and the long-term case.
@@ -17,6 +19,8 @@ pub mod client;
 pub mod component;
 pub mod effectiveness;
 pub mod engagement;
+pub mod health;
+pub mod logistic;
 pub mod plays;
 pub mod relationship;
 pub mod rfm;
@@ -25,6 +29,7 @@ pub use activity::{ActivityOptions, Status};
 pub use component::{Component, Reason};
 pub use effectiveness::EffectivenessOptions;
 pub use engagement::EngagementOptions;
+pub use health::HealthOptions;
 pub use plays::{PlayKind, PlayOptions};
 pub use relationship::{BusinessModel, LoyaltyQuadrant, RelationshipOptions, RelationshipType};
 pub use rfm::{RfmOptions, RfmSegment};

@@ -1,0 +1,816 @@
+//! The health score: per client, 0–100, the probability in percent that the client is active
+//! (any event but a cancellation, purchases included) within the next `horizon` days.
+//!
+//! It is a discrete-time survival model. Time ahead is cut into steps of `step` days; for
+//! each step, a logistic regression on the client's features gives the chance of some
+//! activity in that step, given none before it. Staying quiet through the horizon is the
+//! product of staying quiet in each step, the features moved on as a quiet client's would
+//! move (days since the last activity and tenure grow, the recent window empties):
+//!
+//! `health = 100 · (1 − Π_{j<m} (1 − p(x(asOf + j·step)))^{e_j})`, with `m = ⌈horizon / step⌉`
+//! and `e_j = 1` but for the last step, the fraction of a step left.
+//!
+//! The weights are learned from the book's own past (see `report::profile`): at cut days
+//! `asOf − k·step` every client's features, and whether it was active in the step after.
+//! Nothing after `asOf` is read. When the past is too short to learn from, fixed weights are
+//! used (the **prior**, below), and the report says so.
+//!
+//! Features, each on the scale given (`ln` keeps the long tails of counts and days in reach
+//! of one weight):
+//! - `recency`: `ln(1 + days since the last active day)`;
+//! - `overdue`: `ln(1 + days since the last active day / the client's mean gap)` (the book's
+//!   typical cadence for a client with one active day);
+//! - `lapse`: `n · ln((days since the first active day + g) / (days from the first to the last
+//!   active day + g))`, `n` the active days and `g` the book's typical cadence: quiet for long
+//!   against how often the client was active (the form of the BG/NBD's odds of having left);
+//!   `lapseLog`: the same with `ln(1 + n)` for `n`, for books where the many-times active do not
+//!   lapse as fast as that (the book's past chooses which, if either; see `report::profile`);
+//! - `frequency`: `ln(active days)`;
+//! - `tenure`: `ln(1 + days since the first active day)`;
+//! - `oneTime`: 1 for a client with a single active day;
+//! - `recent`: `ln(1 + active days in the last windowDays days)`;
+//! - `trend`: `(r − b) / (r + b)` of the events in the last window (`r`) and the one before
+//!   (`b`), 0 when both are empty;
+//! - `intensity`: `ln(events per active day)`;
+//! - `tickets`, `reopened`, `onboarding`: `ln(1 + count)` of support tickets, reopened
+//!   tickets and onboarding steps;
+//! - `cancelled`: 1 when the latest cancellation has no activity on a later day.
+//!
+//! A feature enters the model only when the book has its signal (support, onboarding,
+//! cancellations, usage) and it varies.
+
+use serde::{Deserialize, Serialize};
+
+use super::client::AsOf;
+use super::component::Reason;
+use crate::error::Result;
+use crate::input::event::EventKind;
+use crate::ledger::DayCount;
+use crate::options;
+use crate::text::{number, plural, round1, round4};
+
+/// The number of features.
+pub const FEATURES: usize = 14;
+
+/// The features, in the order of every array here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum Feature {
+    Recency,
+    Overdue,
+    Lapse,
+    LapseLog,
+    Frequency,
+    Tenure,
+    OneTime,
+    Recent,
+    Trend,
+    Intensity,
+    Tickets,
+    Reopened,
+    Onboarding,
+    Cancelled,
+}
+
+impl Feature {
+    pub const ALL: [Feature; FEATURES] = [
+        Feature::Recency,
+        Feature::Overdue,
+        Feature::Lapse,
+        Feature::LapseLog,
+        Feature::Frequency,
+        Feature::Tenure,
+        Feature::OneTime,
+        Feature::Recent,
+        Feature::Trend,
+        Feature::Intensity,
+        Feature::Tickets,
+        Feature::Reopened,
+        Feature::Onboarding,
+        Feature::Cancelled,
+    ];
+
+    /// The option key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Feature::Recency => "recency",
+            Feature::Overdue => "overdue",
+            Feature::Lapse => "lapse",
+            Feature::LapseLog => "lapseLog",
+            Feature::Frequency => "frequency",
+            Feature::Tenure => "tenure",
+            Feature::OneTime => "oneTime",
+            Feature::Recent => "recent",
+            Feature::Trend => "trend",
+            Feature::Intensity => "intensity",
+            Feature::Tickets => "tickets",
+            Feature::Reopened => "reopened",
+            Feature::Onboarding => "onboarding",
+            Feature::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Weights of the health model on the features' own scales (see the module's list): what
+/// `backtest({ fit: true })` returns, to pass back as `health.weights`. A feature left out
+/// (or `null`) is not used.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct HealthWeights {
+    /// Days per step of the model (the chance each weight speaks of is per step).
+    pub step_days: u32,
+    /// The recent window of `recent` and `trend`, in days.
+    pub window_days: u32,
+    pub intercept: f64,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub recency: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub overdue: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub lapse: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub lapse_log: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub frequency: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub tenure: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub one_time: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub recent: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub trend: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub intensity: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub tickets: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub reopened: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub onboarding: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub cancelled: Option<f64>,
+    /// The horizon's calibration, `σ(a + b·logit(p) + c·ln(horizon / step))` of the
+    /// compounded chance `p`: `[a, b, c]` (none: `p` as it is).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub calibration: Option<[f64; 3]>,
+}
+
+impl HealthWeights {
+    /// Each feature's weight, in [`Feature::ALL`] order.
+    pub fn by_feature(&self) -> [Option<f64>; FEATURES] {
+        [
+            self.recency,
+            self.overdue,
+            self.lapse,
+            self.lapse_log,
+            self.frequency,
+            self.tenure,
+            self.one_time,
+            self.recent,
+            self.trend,
+            self.intensity,
+            self.tickets,
+            self.reopened,
+            self.onboarding,
+            self.cancelled,
+        ]
+    }
+
+    /// Weights from an array in [`Feature::ALL`] order.
+    pub fn from_features(
+        step_days: u32,
+        window_days: u32,
+        intercept: f64,
+        w: [Option<f64>; FEATURES],
+    ) -> HealthWeights {
+        let [recency, overdue, lapse, lapse_log, frequency, tenure, one_time, recent, trend, intensity, tickets, reopened, onboarding, cancelled] =
+            w;
+        HealthWeights {
+            calibration: None,
+            step_days,
+            window_days,
+            intercept,
+            recency,
+            overdue,
+            lapse,
+            lapse_log,
+            frequency,
+            tenure,
+            one_time,
+            recent,
+            trend,
+            intensity,
+            tickets,
+            reopened,
+            onboarding,
+            cancelled,
+        }
+    }
+
+    pub fn check(&self) -> Result<()> {
+        options::within("stepDays", self.step_days, 1, 3660)?;
+        options::within("windowDays", self.window_days, 1, 3650)?;
+        options::finite("intercept", self.intercept)?;
+        for (f, w) in Feature::ALL.iter().zip(self.by_feature()) {
+            if let Some(w) = w {
+                options::finite(f.key(), w)?;
+            }
+        }
+        if let Some(c) = self.calibration {
+            for v in c {
+                options::finite("calibration", v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Health score settings (the `health` options).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct HealthOptions {
+    /// Days ahead the health speaks of, 1 to 3,660. Default: from the book's profile, twice
+    /// the typical cadence rounded up to a week, 14 to 364.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub horizon_days: Option<u32>,
+    /// Days per step of the model, 1 to 3,660. Default: the typical cadence, 7 to 91, and at
+    /// most the horizon.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub step_days: Option<u32>,
+    /// The ridge penalty of the fit on standardised features (0 for none).
+    pub penalty: f64,
+    /// Fixed weights (from `backtest({ fit: true })`) instead of weights learned here.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub weights: Option<HealthWeights>,
+}
+
+impl Default for HealthOptions {
+    fn default() -> Self {
+        HealthOptions {
+            horizon_days: None,
+            step_days: None,
+            penalty: 100.0,
+            weights: None,
+        }
+    }
+}
+
+impl HealthOptions {
+    pub fn check(&self) -> Result<()> {
+        if let Some(h) = self.horizon_days {
+            options::within("horizonDays", h, 1, 3660)?;
+        }
+        if let Some(s) = self.step_days {
+            options::within("stepDays", s, 1, 3660)?;
+        }
+        options::non_negative("penalty", self.penalty)?;
+        if let Some(w) = &self.weights {
+            options::prefixed("weights", w.check())?;
+        }
+        Ok(())
+    }
+}
+
+/// What the features of a client are read with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reading {
+    /// The recent window, in days.
+    pub window: i32,
+    /// The gap assumed for a client with a single active day.
+    pub default_gap: f64,
+}
+
+/// What of a client does not change while it stays quiet.
+#[derive(Clone, Copy, Debug)]
+pub struct Fixed<'a> {
+    days: &'a [DayCount],
+    first: i32,
+    last: i32,
+    gap: f64,
+    default_gap: f64,
+    values: [f64; FEATURES],
+    /// Days since the last active day as of the day read, and that day.
+    as_of: i32,
+}
+
+fn events(s: &[DayCount]) -> f64 {
+    s.iter().map(|d| d.events as f64).sum()
+}
+
+impl<'a> Fixed<'a> {
+    /// A client as of its day; `None` without activity by then.
+    pub fn of(c: &AsOf<'a>, r: Reading) -> Option<Fixed<'a>> {
+        let days = c.days;
+        let (first, last) = (days.first()?.day, days.last()?.day);
+        let n = days.len() as f64;
+        let gap = if days.len() >= 2 {
+            ((last - first) as f64 / (n - 1.0)).max(1.0)
+        } else {
+            r.default_gap.max(1.0)
+        };
+        let t = &c.tally;
+        let cancelled = c
+            .last_day_of(EventKind::Cancellation)
+            .is_some_and(|d| last <= d);
+        let mut values = [0.0; FEATURES];
+        values[Feature::Frequency as usize] = n.ln();
+        values[Feature::OneTime as usize] = (days.len() == 1) as u8 as f64;
+        values[Feature::Intensity as usize] = (events(days) / n).ln();
+        values[Feature::Tickets as usize] = (t.count(EventKind::Support) as f64).ln_1p();
+        values[Feature::Reopened as usize] = (t.reopened as f64).ln_1p();
+        values[Feature::Onboarding as usize] = (t.count(EventKind::Onboarding) as f64).ln_1p();
+        values[Feature::Cancelled as usize] = cancelled as u8 as f64;
+        Some(Fixed {
+            days,
+            first,
+            last,
+            gap,
+            default_gap: r.default_gap.max(1.0),
+            values,
+            as_of: c.day,
+        })
+    }
+
+    /// The features on day `d` (on or after the client's day), had it stayed quiet since.
+    pub fn at(&self, d: i32, r: Reading) -> [f64; FEATURES] {
+        let mut x = self.values;
+        let since = (d - self.last) as f64;
+        x[Feature::Recency as usize] = since.ln_1p();
+        x[Feature::Overdue as usize] = (since / self.gap).ln_1p();
+        let (life, seen) = ((d - self.first) as f64, (self.last - self.first) as f64);
+        let lapse = ((life + self.default_gap) / (seen + self.default_gap)).ln();
+        let n = self.days.len() as f64;
+        x[Feature::Lapse as usize] = n * lapse;
+        x[Feature::LapseLog as usize] = n.ln_1p() * lapse;
+        x[Feature::Tenure as usize] = ((d - self.first) as f64).ln_1p();
+        let w = r.window;
+        // Only days up to the client's own day exist; later ones are quiet.
+        let days = &self.days[..self.days.partition_point(|x| x.day <= self.as_of.min(d))];
+        let from = days.partition_point(|x| x.day <= d - w);
+        let before = days.partition_point(|x| x.day <= d - 2 * w);
+        let recent = &days[from..];
+        x[Feature::Recent as usize] = (recent.len() as f64).ln_1p();
+        let (rv, bv) = (events(recent), events(&days[before..from]));
+        x[Feature::Trend as usize] = if rv + bv > 0.0 {
+            (rv - bv) / (rv + bv)
+        } else {
+            0.0
+        };
+        x
+    }
+
+    /// The client's human-scale value of a feature on day `d`, for its explanation.
+    fn shown(&self, f: Feature, x: &[f64; FEATURES], d: i32) -> f64 {
+        let v = x[f as usize];
+        match f {
+            Feature::Recency => (d - self.last) as f64,
+            Feature::Overdue => (d - self.last) as f64 / self.gap,
+            Feature::Lapse | Feature::LapseLog => self.days.len() as f64,
+            Feature::Tenure => (d - self.first) as f64,
+            Feature::Frequency | Feature::Intensity => v.exp(),
+            Feature::Recent | Feature::Tickets | Feature::Reopened | Feature::Onboarding => {
+                v.exp_m1()
+            }
+            _ => v,
+        }
+    }
+}
+
+/// How a model came to be, for the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Learned from the book's own past.
+    Learned,
+    /// Weights given in the options.
+    Given,
+    /// The prior: the past was too short to learn from.
+    Prior,
+}
+
+/// A health model: weights on the raw features, and what explanations compare with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub source: Source,
+    pub step: i32,
+    pub reading: Reading,
+    pub intercept: f64,
+    /// Per feature; 0 for one not used.
+    pub weights: [f64; FEATURES],
+    pub used: [bool; FEATURES],
+    /// The features' means over the rows learned from (0 without any), the point
+    /// explanations measure from.
+    pub mean: [f64; FEATURES],
+    /// The horizon's calibration `[a, b, c]` (see [`HealthWeights::calibration`]).
+    pub calibration: Option<[f64; 3]>,
+}
+
+/// The prior's weights (per step of `step` days): used when the book's past is too short to
+/// learn from. They speak only of recency, gaps and counts, which every book has, and are
+/// the rounded mean of the weights learned on the CDNOW sample, the grocery log and the
+/// synthetic SaaS book (see docs/scoring.md); a backtest measures them like any other.
+pub const PRIOR: [(Feature, f64); 4] = [
+    (Feature::Recency, -0.45),
+    (Feature::Overdue, -0.6),
+    (Feature::Frequency, 0.7),
+    (Feature::OneTime, -0.3),
+];
+
+/// The prior's intercept.
+pub const PRIOR_INTERCEPT: f64 = 0.3;
+
+impl Model {
+    /// The chance of some activity in one step, for features `x`.
+    fn step_chance(&self, x: &[f64; FEATURES]) -> f64 {
+        let eta = self.intercept + x.iter().zip(&self.weights).map(|(a, w)| a * w).sum::<f64>();
+        super::logistic::sigmoid(eta)
+    }
+
+    /// The compounded chance (0–1) of some activity within `horizon` days after the
+    /// client's day, before the horizon's calibration.
+    pub fn compounded(&self, f: &Fixed, horizon: u32) -> f64 {
+        let step = self.step.max(1);
+        let mut quiet = 1.0;
+        let mut ahead = 0;
+        while ahead < horizon as i32 {
+            let part = (horizon as i32 - ahead).min(step) as f64 / step as f64;
+            let p = self.step_chance(&f.at(f.as_of + ahead, self.reading));
+            quiet *= (1.0 - p).powf(part);
+            ahead += step;
+        }
+        1.0 - quiet
+    }
+
+    /// The compounded chance after each of the first `steps` whole steps.
+    pub fn curve(&self, f: &Fixed, steps: usize) -> Vec<f64> {
+        let mut quiet = 1.0;
+        (0..steps)
+            .map(|j| {
+                let p = self.step_chance(&f.at(f.as_of + j as i32 * self.step, self.reading));
+                quiet *= 1.0 - p;
+                1.0 - quiet
+            })
+            .collect()
+    }
+
+    /// The calibrated chance of the compounded chance `p` over `horizon` days.
+    pub fn calibrated(&self, p: f64, horizon: u32) -> f64 {
+        match self.calibration {
+            Some([a, b, c]) => {
+                let p = p.clamp(1e-9, 1.0 - 1e-9);
+                let steps = horizon as f64 / self.step.max(1) as f64;
+                super::logistic::sigmoid(a + b * (p / (1.0 - p)).ln() + c * steps.ln())
+            }
+            None => p,
+        }
+    }
+
+    /// The probability (0–1) of some activity within `horizon` days after the client's day.
+    pub fn probability(&self, f: &Fixed, horizon: u32) -> f64 {
+        self.calibrated(self.compounded(f, horizon), horizon)
+    }
+
+    /// Weights as options (what `health.weights` takes).
+    pub fn as_weights(&self) -> HealthWeights {
+        let w: [Option<f64>; FEATURES] =
+            std::array::from_fn(|k| self.used[k].then(|| round4(self.weights[k])));
+        HealthWeights {
+            calibration: self.calibration.map(|c| c.map(round4)),
+            ..HealthWeights::from_features(
+                self.step as u32,
+                self.reading.window as u32,
+                round4(self.intercept),
+                w,
+            )
+        }
+    }
+
+    /// A model with given weights.
+    pub fn given(w: &HealthWeights, default_gap: f64, mean: [f64; FEATURES]) -> Model {
+        let mut weights = [0.0; FEATURES];
+        let mut used = [false; FEATURES];
+        for (k, v) in w.by_feature().iter().enumerate() {
+            if let Some(v) = v {
+                weights[k] = *v;
+                used[k] = true;
+            }
+        }
+        Model {
+            source: Source::Given,
+            step: w.step_days as i32,
+            reading: Reading {
+                window: w.window_days as i32,
+                default_gap,
+            },
+            intercept: w.intercept,
+            weights,
+            used,
+            mean,
+            calibration: w.calibration,
+        }
+    }
+
+    /// The prior, per step of `step` days.
+    pub fn prior(step: i32, reading: Reading, mean: [f64; FEATURES]) -> Model {
+        let mut weights = [0.0; FEATURES];
+        let mut used = [false; FEATURES];
+        for (f, w) in PRIOR {
+            weights[f as usize] = w;
+            used[f as usize] = true;
+        }
+        Model {
+            source: Source::Prior,
+            step,
+            reading,
+            intercept: PRIOR_INTERCEPT,
+            weights,
+            used,
+            mean,
+            calibration: None,
+        }
+    }
+}
+
+crate::codes! {
+    /// What raises or lowers a client's health: one code per telling feature, by the way it
+    /// pulls.
+    pub enum HealthReasonCode {
+        /// Active lately.
+        RecentlyActive = "RECENTLY_ACTIVE",
+        /// Quiet for long.
+        LongQuiet = "LONG_QUIET",
+        /// Quiet for no longer than its usual gap.
+        OnCadence = "ON_CADENCE",
+        /// Quiet for longer than its usual gap.
+        Overdue = "OVERDUE",
+        /// Quiet for long against how often it was active before.
+        Lapsing = "LAPSING",
+        /// Many active days.
+        Frequent = "FREQUENT",
+        /// Few active days.
+        FewActiveDays = "FEW_ACTIVE_DAYS",
+        /// A client for long.
+        LongTenure = "LONG_TENURE",
+        /// A client for a short time.
+        ShortTenure = "SHORT_TENURE",
+        /// Came back after the first active day.
+        Repeat = "REPEAT",
+        /// A single active day.
+        OneTime = "ONE_TIME",
+        /// Active on many days of the recent window.
+        BusyLately = "BUSY_LATELY",
+        /// Active on few days of the recent window.
+        QuietLately = "QUIET_LATELY",
+        /// More activity than in the window before.
+        TrendUp = "TREND_UP",
+        /// Less activity than in the window before.
+        TrendDown = "TREND_DOWN",
+        /// Many events per active day.
+        HeavyUse = "HEAVY_USE",
+        /// Few events per active day.
+        LightUse = "LIGHT_USE",
+        /// Few support tickets.
+        FewTickets = "FEW_TICKETS",
+        /// Many support tickets.
+        ManyTickets = "MANY_TICKETS",
+        /// No or few reopened tickets.
+        FewReopened = "FEW_REOPENED",
+        /// Reopened tickets.
+        TicketsReopened = "TICKETS_REOPENED",
+        /// Onboarding steps done.
+        Onboarded = "ONBOARDED",
+        /// Onboarding steps skipped.
+        OnboardingSkipped = "ONBOARDING_SKIPPED",
+        /// No cancellation in force.
+        NotCancelled = "NOT_CANCELLED",
+        /// Cancelled, with no activity since.
+        Cancelled = "CANCELLED",
+    }
+}
+
+use HealthReasonCode as Code;
+
+/// One feature of a client's health.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct HealthComponent {
+    pub feature: Feature,
+    /// The client's value on the feature's human scale: days for `recency` and `tenure`,
+    /// gaps for `overdue`, counts for the counts, events per day for `intensity`.
+    pub raw: f64,
+    /// The model's weight (per unit of the feature's model scale, per step).
+    pub weight: f64,
+    /// The feature's pull on the log-odds of activity in the next step, against the book's
+    /// average client: positive raises health.
+    pub effect: f64,
+}
+
+/// A client's health.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// 0–100, one decimal: the chance in percent of activity within `horizonDays`.
+    pub score: f64,
+    pub horizon_days: u32,
+    /// The features the model uses, the strongest pull first.
+    pub components: Vec<HealthComponent>,
+    /// The three strongest pulls, in words.
+    pub reasons: Vec<Reason<HealthReasonCode>>,
+}
+
+fn codes(f: Feature) -> (Code, Code) {
+    match f {
+        Feature::Recency => (Code::RecentlyActive, Code::LongQuiet),
+        Feature::Overdue => (Code::OnCadence, Code::Overdue),
+        Feature::Lapse | Feature::LapseLog => (Code::RecentlyActive, Code::Lapsing),
+        Feature::Frequency => (Code::Frequent, Code::FewActiveDays),
+        Feature::Tenure => (Code::LongTenure, Code::ShortTenure),
+        Feature::OneTime => (Code::Repeat, Code::OneTime),
+        Feature::Recent => (Code::BusyLately, Code::QuietLately),
+        Feature::Trend => (Code::TrendUp, Code::TrendDown),
+        Feature::Intensity => (Code::HeavyUse, Code::LightUse),
+        Feature::Tickets => (Code::FewTickets, Code::ManyTickets),
+        Feature::Reopened => (Code::FewReopened, Code::TicketsReopened),
+        Feature::Onboarding => (Code::Onboarded, Code::OnboardingSkipped),
+        Feature::Cancelled => (Code::NotCancelled, Code::Cancelled),
+    }
+}
+
+fn sentence(f: Feature, raw: f64, window: i32) -> String {
+    match f {
+        Feature::Recency => format!("last active {} ago", plural(raw, "day", "days")),
+        Feature::Overdue => format!("quiet for {} of its usual gaps", number(round1(raw))),
+        Feature::Lapse | Feature::LapseLog => {
+            format!("quiet for long against its {} active days", number(raw))
+        }
+        Feature::Frequency => format!("active on {}", plural(raw, "day", "days")),
+        Feature::Tenure => format!("first active {} ago", plural(raw, "day", "days")),
+        Feature::OneTime if raw > 0.0 => "active on a single day so far".into(),
+        Feature::OneTime => "came back after its first active day".into(),
+        Feature::Recent => format!(
+            "active on {} of the last {window}",
+            plural(raw, "day", "days")
+        ),
+        Feature::Trend => format!(
+            "activity {} against the {window} days before",
+            if raw >= 0.0 { "up" } else { "down" }
+        ),
+        Feature::Intensity => format!("{} events per active day", number(round1(raw))),
+        Feature::Tickets => plural(raw, "support ticket", "support tickets"),
+        Feature::Reopened => plural(raw, "reopened ticket", "reopened tickets"),
+        Feature::Onboarding => plural(raw, "onboarding step", "onboarding steps"),
+        Feature::Cancelled if raw > 0.0 => "cancelled, with no activity since".into(),
+        Feature::Cancelled => "no cancellation in force".into(),
+    }
+}
+
+/// The health of a client as of its day; with `texts`, its components and reasons too.
+pub fn score(m: &Model, f: &Fixed, horizon: u32, texts: bool) -> Health {
+    let p = m.probability(f, horizon);
+    let mut components = Vec::new();
+    let mut reasons = Vec::new();
+    if texts {
+        let x = f.at(f.as_of, m.reading);
+        for (k, &feature) in Feature::ALL.iter().enumerate() {
+            if m.used[k] {
+                components.push(HealthComponent {
+                    feature,
+                    raw: round4(f.shown(feature, &x, f.as_of)),
+                    weight: round4(m.weights[k]),
+                    effect: round4(m.weights[k] * (x[k] - m.mean[k])),
+                });
+            }
+        }
+        components.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
+        for c in components.iter().filter(|c| c.effect.abs() >= 0.05).take(3) {
+            let (up, down) = codes(c.feature);
+            let (code, way) = if c.effect > 0.0 {
+                (up, "raises")
+            } else {
+                (down, "lowers")
+            };
+            let text = format!(
+                "{}: {way} health",
+                sentence(c.feature, c.raw, m.reading.window)
+            );
+            reasons.push(Reason::new(code, text));
+        }
+    }
+    Health {
+        score: round1(100.0 * p),
+        horizon_days: horizon,
+        components,
+        reasons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{day, ledger_of};
+
+    fn model(weights: &[(Feature, f64)], intercept: f64, step: i32) -> Model {
+        let mut w = [0.0; FEATURES];
+        let mut used = [false; FEATURES];
+        for &(f, v) in weights {
+            w[f as usize] = v;
+            used[f as usize] = true;
+        }
+        Model {
+            source: Source::Given,
+            step,
+            reading: Reading {
+                window: 30,
+                default_gap: 10.0,
+            },
+            intercept,
+            weights: w,
+            used,
+            mean: [0.0; FEATURES],
+            calibration: None,
+        }
+    }
+
+    #[test]
+    fn features_follow_their_definitions_and_move_as_a_quiet_clients_would() {
+        let l = ledger_of(&[
+            ("c", "2024-01-01", "usage"),
+            ("c", "2024-01-11", "usage"),
+            ("c", "2024-01-11", "usage"),
+            ("c", "2024-01-31", "usage"),
+            ("c", "2024-02-05", "support"),
+            ("c", "2024-03-01", "usage"),
+        ]);
+        let r = Reading {
+            window: 30,
+            default_gap: 10.0,
+        };
+        // As of 2024-02-09 the March day is not known.
+        let c = AsOf::of(l.record(0), day("2024-02-09"));
+        let f = Fixed::of(&c, r).unwrap();
+        let x = f.at(day("2024-02-09"), r);
+        // The support ticket's day is an active day: four of them, the last on 2024-02-05.
+        assert_eq!(x[Feature::Recency as usize], 4f64.ln_1p());
+        assert_eq!(
+            x[Feature::Overdue as usize],
+            (4.0f64 / (35.0 / 3.0)).ln_1p()
+        );
+        assert_eq!(x[Feature::Frequency as usize], 4f64.ln());
+        assert_eq!(x[Feature::Tenure as usize], 39f64.ln_1p());
+        assert_eq!(x[Feature::OneTime as usize], 0.0);
+        // The last 30 days (after 2024-01-10): three active days with 4 events; the 30 before:
+        // 2024-01-01, with 1.
+        assert_eq!(x[Feature::Recent as usize], 3f64.ln_1p());
+        assert_eq!(x[Feature::Trend as usize], (4.0 - 1.0) / 5.0);
+        assert_eq!(x[Feature::Tickets as usize], 1f64.ln_1p());
+        assert_eq!(x[Feature::Intensity as usize], (5.0f64 / 4.0).ln());
+        // Sixty quiet days on: recency and tenure grow, the window is empty.
+        let later = f.at(day("2024-02-09") + 60, r);
+        assert_eq!(later[Feature::Recency as usize], 64f64.ln_1p());
+        assert_eq!(later[Feature::Recent as usize], 0.0);
+        assert_eq!(later[Feature::Trend as usize], 0.0);
+        assert_eq!(
+            later[Feature::Frequency as usize],
+            x[Feature::Frequency as usize]
+        );
+    }
+
+    #[test]
+    fn the_horizon_is_the_product_of_its_steps() {
+        let l = ledger_of(&[("c", "2024-01-01", "usage"), ("c", "2024-02-01", "usage")]);
+        let r = Reading {
+            window: 30,
+            default_gap: 10.0,
+        };
+        let f = Fixed::of(&AsOf::of(l.record(0), day("2024-03-01")), r).unwrap();
+        // A constant chance per step: 1 − (1 − p)^(horizon / step).
+        let m = model(&[], -1.0, 10);
+        let p = super::super::logistic::sigmoid(-1.0);
+        assert!((m.probability(&f, 30) - (1.0 - (1.0 - p).powi(3))).abs() < 1e-12);
+        assert!((m.probability(&f, 25) - (1.0 - (1.0 - p).powf(2.5))).abs() < 1e-12);
+        // Falling with recency: each step's chance is read at its own day.
+        let m = model(&[(Feature::Recency, -0.5)], 1.0, 10);
+        let since = (day("2024-03-01") - day("2024-02-01")) as f64;
+        let expect = 1.0
+            - (0..3)
+                .map(|j| {
+                    1.0 - super::super::logistic::sigmoid(
+                        1.0 - 0.5 * (since + 10.0 * j as f64).ln_1p(),
+                    )
+                })
+                .product::<f64>();
+        assert!((m.probability(&f, 30) - expect).abs() < 1e-12);
+        let h = score(&m, &f, 30, true);
+        assert_eq!(h.score, round1(100.0 * expect));
+        assert_eq!(h.components.len(), 1);
+        assert_eq!(h.reasons[0].code, Code::LongQuiet);
+        assert_eq!(h.reasons[0].text, "last active 29 days ago: lowers health");
+    }
+}
