@@ -266,6 +266,196 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> Result<SynthEvents>
     Ok(out)
 }
 
+/// What a SaaS book was generated from, per client (in `client_ids` order): the day it
+/// churned, if it did by the end, and what its hazard is made of.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SaasTruth {
+    pub churned_on: Vec<Option<i32>>,
+    pub start: Vec<i32>,
+    /// The usage drift per year (usage is `e^(drift · years)` times its start).
+    pub drift: Vec<f64>,
+    pub skipped: Vec<u32>,
+    /// The days a ticket was reopened.
+    pub reopened_on: Vec<Vec<i32>>,
+}
+
+impl SaasTruth {
+    /// Client `i`'s hazard of churn on day `day` (it must not have churned before).
+    pub fn hazard(&self, i: usize, day: i32) -> f64 {
+        let years = (day - self.start[i]) as f64 / 365.0;
+        let reopened = self.reopened_on[i].iter().filter(|&&d| d < day).count() as u32;
+        saas_hazard((-self.drift[i] * years).max(0.0), reopened, self.skipped[i])
+    }
+}
+
+/// The per-day hazard of churn of a SaaS client: a base rate raised by its usage falling
+/// below where it started (`decline` = ln of the ratio, 0 when not falling), by reopened
+/// tickets and by skipped onboarding steps (of five).
+pub fn saas_hazard(decline: f64, reopened: u32, skipped: u32) -> f64 {
+    0.0008 * (1.6 * decline + 0.45 * reopened as f64 + 0.3 * skipped as f64).exp()
+}
+
+/// A SaaS book with a known truth: `clients` clients signing up over the two years ending
+/// 2024-06-30, each with a usage rate (daily, weekly or occasional users) that drifts up or
+/// down, support tickets (more, and more often reopened, as usage falls), up to five
+/// onboarding steps in its first two weeks, and feedback. Each day a client churns with the
+/// probability [`saas_hazard`] gives; seven in ten churners send a cancellation on the day,
+/// the rest just stop. Returns the events and the churn days.
+pub fn saas(seed: u64, clients: usize) -> Result<(SynthEvents, SaasTruth)> {
+    if clients == 0 || clients > MAX_EVENTS / 100 {
+        return Err(RapportError::new(
+            ErrorCode::InvalidArgument,
+            format!("need 1 to {} clients, got {clients}", MAX_EVENTS / 100),
+        )
+        .with_field("clients"));
+    }
+    let mut rng = SplitMix64::new(seed);
+    let end_day = time::days_from_civil(2024, 6, 30) as i32;
+    let first_day = end_day - 729;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut truth = SaasTruth::default();
+    // A Poisson count by inversion (the rates here are small).
+    let poisson = |rng: &mut SplitMix64, lambda: f64| {
+        let (mut k, mut p, u) = (0u32, (-lambda).exp(), rng.unit());
+        let mut cdf = p;
+        while u > cdf && k < 50 {
+            k += 1;
+            p *= lambda / k as f64;
+            cdf += p;
+        }
+        k
+    };
+    for ci in 0..clients {
+        let start = first_day + rng.below(600) as i32;
+        let base = match rng.below(10) {
+            0..=3 => 0.6 + 0.8 * rng.unit(),
+            4..=7 => 0.12 + 0.2 * rng.unit(),
+            _ => 0.02 + 0.05 * rng.unit(),
+        };
+        // Usage drifts by a factor e^(drift · years): most steady, some falling, a few rising.
+        let drift = match rng.below(10) {
+            0..=5 => 0.3 * (rng.unit() - 0.5),
+            6..=8 => -1.5 * rng.unit() - 0.3,
+            _ => 0.8 * rng.unit(),
+        };
+        let keen = 0.15 + 0.85 * rng.unit();
+        let adopt = 1 + rng.below(FEATURES.len() as u64) as usize;
+        let intensity = 1.0 + 3.0 * rng.unit();
+        let at = |rng: &mut SplitMix64, day: i32| {
+            day as i64 * MS_PER_DAY + rng.below(MS_PER_DAY as u64) as i64
+        };
+        let none = (f64::NAN, NO_FEATURE, f64::NAN, f64::NAN, 0u8);
+        let push = |rows: &mut Vec<Row>, ms: i64, kind: EventKind, v: (f64, u32, f64, f64, u8)| {
+            rows.push((ms, ci as u32, kind as u8, v.0, v.1, v.2, v.3, v.4));
+        };
+        let ms = at(&mut rng, start);
+        push(&mut rows, ms, EventKind::Signup, none);
+        let mut onboarded = 0;
+        for step in 0..5u32 {
+            if rng.unit() < keen {
+                onboarded += 1;
+                let day = start + rng.below(14) as i32;
+                let ms = at(&mut rng, day);
+                push(
+                    &mut rows,
+                    ms,
+                    EventKind::Onboarding,
+                    (f64::NAN, step, f64::NAN, f64::NAN, 0),
+                );
+            }
+        }
+        let skipped = 5 - onboarded;
+        let mut reopened = 0u32;
+        let mut reopened_on = Vec::new();
+        let mut churned = None;
+        for day in start..=end_day {
+            let years = (day - start) as f64 / 365.0;
+            let rate = base * (drift * years).exp();
+            let decline = (-drift * years).max(0.0);
+            if rng.unit() < saas_hazard(decline, reopened, skipped) {
+                churned = Some(day);
+                if rng.unit() < 0.7 {
+                    let ms = at(&mut rng, day);
+                    push(&mut rows, ms, EventKind::Cancellation, none);
+                }
+                break;
+            }
+            if rng.unit() < 1.0 - (-rate).exp() {
+                for _ in 0..1 + poisson(&mut rng, intensity - 1.0) {
+                    let f = rng.below(adopt as u64) as u32;
+                    let ms = at(&mut rng, day);
+                    push(
+                        &mut rows,
+                        ms,
+                        EventKind::Usage,
+                        (f64::NAN, f, f64::NAN, f64::NAN, 0),
+                    );
+                }
+            }
+            // Tickets: more of them, and more often reopened, as usage falls.
+            if rng.unit() < 0.004 * (1.0 + 2.0 * decline) {
+                let messages = (1 + rng.below(10)) as f64;
+                let again = rng.unit() < 0.15 + 0.3 * decline.min(1.0);
+                reopened += again as u32;
+                if again {
+                    reopened_on.push(day);
+                }
+                let cost = ((5.0 + 3.0 * messages) * 100.0).round() / 100.0;
+                let ms = at(&mut rng, day);
+                push(
+                    &mut rows,
+                    ms,
+                    EventKind::Support,
+                    (f64::NAN, NO_FEATURE, messages, cost, again as u8),
+                );
+            }
+            if rng.unit() < 0.002 {
+                let ms = at(&mut rng, day);
+                let score = (1 + rng.below(10)) as f64;
+                push(
+                    &mut rows,
+                    ms,
+                    EventKind::Feedback,
+                    (score, NO_FEATURE, f64::NAN, f64::NAN, 0),
+                );
+            }
+        }
+        truth.churned_on.push(churned);
+        truth.start.push(start);
+        truth.drift.push(drift);
+        truth.skipped.push(skipped);
+        truth.reopened_on.push(reopened_on);
+        if rows.len() > MAX_EVENTS {
+            return Err(RapportError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "a SaaS book of {clients} clients would have more than {MAX_EVENTS} events"
+                ),
+            )
+            .with_field("clients"));
+        }
+    }
+    // Onboarding steps name the feature they introduce.
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut out = SynthEvents {
+        client_ids: (0..clients).map(|i| format!("s{i:06}")).collect(),
+        feature_names: FEATURES.iter().map(|s| s.to_string()).collect(),
+        end_day,
+        ..Default::default()
+    };
+    for (ms, c, k, v, f, m, cost, r) in rows {
+        out.timestamps.push(ms as f64);
+        out.client_index.push(c);
+        out.kinds.push(k);
+        out.values.push(v);
+        out.feature_index.push(f);
+        out.messages.push(m);
+        out.costs.push(cost);
+        out.reopened.push(r);
+    }
+    Ok((out, truth))
+}
+
 impl SynthEvents {
     pub fn len(&self) -> usize {
         self.timestamps.len()

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::book::Book;
 use super::measure::{measure, Measures};
 use super::options::ScoreOptions;
 use super::scorer::Scorer;
@@ -17,6 +18,11 @@ use crate::input::time::{self, day_of};
 use crate::input::TimestampInput;
 use crate::options;
 use crate::scores::activity::Status;
+use crate::scores::client::AsOf;
+use crate::scores::engagement::{self, EngagementOptions, EngagementWeights};
+use crate::scores::health::{Fixed, Model};
+use crate::scores::logistic::Logistic;
+use crate::text::round4;
 
 /// Options of a backtest.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -32,6 +38,9 @@ pub struct BacktestOptions {
     /// Measures the customer-base model's values too (the `rapportjs/full` build only).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub customer_base: Option<crate::models::clients::CustomerBaseOptions>,
+    /// Learns the weights of health and engagement from the events up to `asOf`, and measures
+    /// them after it beside the defaults (see `fit` in the result).
+    pub fit: bool,
 }
 
 /// Default days of the outcome window.
@@ -72,6 +81,63 @@ pub struct Backtest {
     /// `activeAfter / clients`.
     pub base_rate: f64,
     pub scores: Vec<ScoreBacktest>,
+    /// With `fit`: the weights learned from the events up to `asOf`, and how they did after it.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fit: Option<Fitted>,
+}
+
+/// Weights learned from a book's own history, ready to pass back as options, each measured
+/// out of time (after `asOf`, on outcomes the fit never saw) beside the default.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Fitted {
+    pub health: FittedHealth,
+    pub engagement: FittedEngagement,
+}
+
+/// The health model learned from the events up to `asOf` (what `health.weights` takes), and
+/// the prior's weights beside it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct FittedHealth {
+    /// `learned`, or `prior` when the history was too short to learn from.
+    pub source: crate::scores::health::Source,
+    pub weights: crate::scores::health::HealthWeights,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard_errors: Option<crate::scores::health::HealthWeights>,
+    /// AUC after `asOf` of the learned model, and of the prior's fixed weights.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub auc: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub prior_auc: Option<f64>,
+}
+
+/// Engagement weights learned by a ridge logistic regression of activity in a window on the
+/// five components at its start, both before `asOf`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct FittedEngagement {
+    /// The window learned from: scored as of `from`, active by `to` (at most `asOf`).
+    pub from: String,
+    pub to: String,
+    pub clients: u64,
+    /// Per component, the change in log-odds per 100 points of its score, and its standard
+    /// error (a component unknown for every client gets 0).
+    pub coefficients: crate::scores::engagement::EngagementWeights,
+    pub standard_errors: crate::scores::engagement::EngagementWeights,
+    /// The coefficients as `engagement.weights` (negative ones at 0, summing to 1); the
+    /// defaults when none is positive.
+    pub weights: crate::scores::engagement::EngagementWeights,
+    /// AUC after `asOf` of engagement with these weights, and with the scorer's own.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub auc: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub default_auc: Option<f64>,
 }
 
 impl BacktestOptions {
@@ -192,6 +258,11 @@ impl Scorer {
             c.rfm.iter().map(|&r| digit_sum(r)).collect(),
             false,
         ));
+        let fit = if o.fit {
+            Some(self.fitted(&book, &outcomes, horizon, &c.health)?)
+        } else {
+            None
+        };
         let active_after = outcomes.iter().filter(|&&o| o).count() as u64;
         let clients = outcomes.len() as u64;
         Ok(Backtest {
@@ -213,6 +284,123 @@ impl Scorer {
                     measures: measure(&v, &outcomes, p),
                 })
                 .collect(),
+            fit,
         })
+    }
+
+    /// The weights learned from the events up to the book's day, measured after it.
+    fn fitted(
+        &self,
+        book: &Book,
+        outcomes: &[bool],
+        horizon: u32,
+        health: &[f32],
+    ) -> Result<Fitted> {
+        let ledger = self.ledger();
+        let ctx = &book.ctx;
+        let clients: Vec<AsOf> = book
+            .order
+            .iter()
+            .map(|&i| AsOf::of(ledger.record(i as usize), book.as_of))
+            .collect();
+        let auc = |v: Vec<f64>| measure(&v, outcomes, false).auc;
+        // Health: the book's model as learned, against the prior's fixed weights.
+        let health = match &ctx.health {
+            Some((m, h)) => {
+                let prior = Model::prior(m.step, m.reading, m.mean);
+                // As the table gives health: in percent, to one decimal.
+                let p = |m: &Model| {
+                    clients
+                        .iter()
+                        .map(|c| {
+                            Fixed::of(c, m.reading).map_or(f64::NAN, |f| {
+                                crate::text::round1(100.0 * m.probability(&f, *h)) as f32 as f64
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                };
+                FittedHealth {
+                    source: m.source.clone(),
+                    weights: m.as_weights(),
+                    standard_errors: ctx.profile.health.standard_errors.clone(),
+                    auc: auc(health.iter().map(|&x| x as f64).collect()),
+                    prior_auc: auc(p(&prior)),
+                }
+            }
+            None => return Err(RapportError::new(ErrorCode::EmptyInput, "no health model")),
+        };
+        // Engagement: components at `from`, activity in (from, to].
+        let first = clients
+            .iter()
+            .filter_map(|c| c.days.first())
+            .map(|d| d.day)
+            .min();
+        let span = first.map_or(0, |f| book.as_of - f);
+        let window = (horizon as i32).min(span / 2).max(1);
+        let (from, to) = (book.as_of - window, book.as_of);
+        let o = &ctx.engagement;
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for &i in &book.order {
+            crate::memory::check()?;
+            let rec = ledger.record(i as usize);
+            let c = AsOf::of(rec, from);
+            let Some(e) = engagement::score(&c, ctx.breadth(rec).0, o, false) else {
+                continue;
+            };
+            let k = &e.components;
+            for part in [&k.recency, &k.frequency, &k.breadth, &k.depth, &k.trend] {
+                x.push(part.score.unwrap_or(50.0) / 100.0);
+            }
+            y.push(rec.days.get(c.days.len()).is_some_and(|d| d.day <= to));
+        }
+        let fit = Logistic::fit(&x, &y, 5, 1.0);
+        let weights = |v: [f64; 5]| EngagementWeights {
+            recency: v[0],
+            frequency: v[1],
+            breadth: v[2],
+            depth: v[3],
+            trend: v[4],
+        };
+        let (coef, se) = match &fit {
+            Some(f) => {
+                let (c, se) = (f.raw().1, f.raw_se());
+                (
+                    std::array::from_fn(|j| round4(c[j])),
+                    std::array::from_fn(|j| round4(se[j])),
+                )
+            }
+            None => ([0.0; 5], [0.0; 5]),
+        };
+        let positive: f64 = coef.iter().map(|c| c.max(0.0)).sum();
+        let learned = if positive > 0.0 {
+            weights(coef.map(|c| round4(c.max(0.0) / positive)))
+        } else {
+            o.weights.clone()
+        };
+        let with = |w: &EngagementWeights| {
+            let o = EngagementOptions {
+                weights: w.clone(),
+                ..o.clone()
+            };
+            clients
+                .iter()
+                .zip(&book.order)
+                .map(|(c, &i)| {
+                    let b = ctx.breadth(ledger.record(i as usize)).0;
+                    engagement::total(c, b, &o).unwrap_or(f64::NAN)
+                })
+                .collect::<Vec<_>>()
+        };
+        let engagement = FittedEngagement {
+            from: time::format_day(from),
+            to: time::format_day(to),
+            clients: y.len() as u64,
+            coefficients: weights(coef),
+            standard_errors: weights(se),
+            auc: auc(with(&learned)),
+            default_auc: auc(with(&o.weights)),
+            weights: learned,
+        };
+        Ok(Fitted { health, engagement })
     }
 }

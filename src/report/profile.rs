@@ -181,6 +181,7 @@ fn candidates(s: &Signals) -> [bool; FEATURES] {
         Feature::Tenure,
         Feature::OneTime,
         Feature::Recent,
+        Feature::Pace,
         Feature::Trend,
     ] {
         c[f as usize] = true;
@@ -189,7 +190,6 @@ fn candidates(s: &Signals) -> [bool; FEATURES] {
     c[Feature::Tickets as usize] = s.support > 0;
     c[Feature::Reopened as usize] = s.support > 0;
     c[Feature::Onboarding as usize] = s.onboarding > 0;
-    c[Feature::Cancelled as usize] = s.cancellations > 0;
     c
 }
 
@@ -254,6 +254,41 @@ pub fn learn(
     reading: Reading,
     penalty: f64,
 ) -> std::result::Result<(Model, [f64; FEATURES]), String> {
+    // Cancelled clients have their own chance (see `scores::health`); the rest are fitted.
+    let cancelled = |r: &[f64; FEATURES]| r[Feature::Cancelled as usize] > 0.0;
+    let (mut gone, mut back) = (0u64, 0u64);
+    let mut keep = Vec::with_capacity(rows.y.len());
+    for (r, &y) in rows.x.iter().zip(&rows.y) {
+        if cancelled(r) {
+            gone += 1;
+            back += y as u64;
+        }
+        keep.push(!cancelled(r));
+    }
+    let rows = &Rows {
+        x: rows
+            .x
+            .iter()
+            .zip(&keep)
+            .filter(|p| *p.1)
+            .map(|p| *p.0)
+            .collect(),
+        y: rows
+            .y
+            .iter()
+            .zip(&keep)
+            .filter(|p| *p.1)
+            .map(|p| *p.0)
+            .collect(),
+        at: rows
+            .at
+            .iter()
+            .zip(&keep)
+            .filter(|p| *p.1)
+            .map(|p| *p.0)
+            .collect(),
+        cuts: rows.cuts,
+    };
     let active = rows.y.iter().filter(|&&v| v).count();
     let quiet = rows.y.len() - active;
     if active < MIN_CLASS || quiet < MIN_CLASS {
@@ -295,6 +330,7 @@ pub fn learn(
             used,
             mean,
             calibration: None,
+            cancelled: crate::scores::health::cancelled_chance(gone, back),
         },
         errors,
     ))
@@ -316,7 +352,7 @@ pub fn calibrate(ledger: &Ledger, day: i32, rows: &Rows, m: &Model) -> Result<Op
         let rec = ledger.record(i as usize);
         let t = day - k as i32 * m.step;
         let c = AsOf::of(rec, t);
-        let Some(f) = Fixed::of(&c, m.reading) else {
+        let Some(f) = Fixed::of(&c, m.reading).filter(|f| !f.cancelled()) else {
             continue;
         };
         let next = rec.days.get(c.days.len()).map(|d| d.day);

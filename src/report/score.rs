@@ -227,7 +227,12 @@ impl Scorer {
             .expect("a book's client is active by its day");
         let value = book.value(i);
         let kind = self.kind_of(&a, value, texts);
-        let rfm = a.rfm.map(|v| book.rfm.score(&v, texts));
+        let rfm = a.rfm.map(|v| {
+            let mut r = book.rfm.score(&v, texts);
+            let act = &a.activity;
+            r.note_status(act.status, act.days_since_last, act.cadence_days);
+            r
+        });
         let (quadrant, quadrant_reason) = relationship::quadrant(
             a.facts.active_span_days,
             a.effectiveness.net_value,

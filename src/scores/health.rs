@@ -29,15 +29,19 @@
 //! - `tenure`: `ln(1 + days since the first active day)`;
 //! - `oneTime`: 1 for a client with a single active day;
 //! - `recent`: `ln(1 + active days in the last windowDays days)`;
+//! - `pace`: `ln((a + 1) / (u + 1))`, `a` the active days in the last window and `u` those
+//!   the client's own rate since its first day gives the window (falling usage);
 //! - `trend`: `(r − b) / (r + b)` of the events in the last window (`r`) and the one before
 //!   (`b`), 0 when both are empty;
 //! - `intensity`: `ln(events per active day)`;
 //! - `tickets`, `reopened`, `onboarding`: `ln(1 + count)` of support tickets, reopened
 //!   tickets and onboarding steps;
-//! - `cancelled`: 1 when the latest cancellation has no activity on a later day.
 //!
-//! A feature enters the model only when the book has its signal (support, onboarding,
-//! cancellations, usage) and it varies.
+//! A feature enters the model only when the book has its signal (support, onboarding, usage)
+//! and it varies. A client whose latest cancellation has no activity on a later day is not
+//! read by the regression: its chance per step is the share of such clients in the book's past
+//! who were active in the step after (`(active + 0.5) / (cut rows + 10)`, so 5% with none to
+//! learn from), the same at every step.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +54,7 @@ use crate::options;
 use crate::text::{number, plural, round1, round4};
 
 /// The number of features.
-pub const FEATURES: usize = 14;
+pub const FEATURES: usize = 15;
 
 /// The features, in the order of every array here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -65,6 +69,7 @@ pub enum Feature {
     Tenure,
     OneTime,
     Recent,
+    Pace,
     Trend,
     Intensity,
     Tickets,
@@ -83,6 +88,7 @@ impl Feature {
         Feature::Tenure,
         Feature::OneTime,
         Feature::Recent,
+        Feature::Pace,
         Feature::Trend,
         Feature::Intensity,
         Feature::Tickets,
@@ -102,6 +108,7 @@ impl Feature {
             Feature::Tenure => "tenure",
             Feature::OneTime => "oneTime",
             Feature::Recent => "recent",
+            Feature::Pace => "pace",
             Feature::Trend => "trend",
             Feature::Intensity => "intensity",
             Feature::Tickets => "tickets",
@@ -141,6 +148,8 @@ pub struct HealthWeights {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub recent: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub pace: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub trend: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub intensity: Option<f64>,
@@ -150,6 +159,8 @@ pub struct HealthWeights {
     pub reopened: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub onboarding: Option<f64>,
+    /// Not a weight: the chance per step of activity of a client who cancelled and has not
+    /// been active since (no feature of its own applies to it).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub cancelled: Option<f64>,
     /// The horizon's calibration, `σ(a + b·logit(p) + c·ln(horizon / step))` of the
@@ -170,6 +181,7 @@ impl HealthWeights {
             self.tenure,
             self.one_time,
             self.recent,
+            self.pace,
             self.trend,
             self.intensity,
             self.tickets,
@@ -186,7 +198,7 @@ impl HealthWeights {
         intercept: f64,
         w: [Option<f64>; FEATURES],
     ) -> HealthWeights {
-        let [recency, overdue, lapse, lapse_log, frequency, tenure, one_time, recent, trend, intensity, tickets, reopened, onboarding, cancelled] =
+        let [recency, overdue, lapse, lapse_log, frequency, tenure, one_time, recent, pace, trend, intensity, tickets, reopened, onboarding, cancelled] =
             w;
         HealthWeights {
             calibration: None,
@@ -201,6 +213,7 @@ impl HealthWeights {
             tenure,
             one_time,
             recent,
+            pace,
             trend,
             intensity,
             tickets,
@@ -215,8 +228,10 @@ impl HealthWeights {
         options::within("windowDays", self.window_days, 1, 3650)?;
         options::finite("intercept", self.intercept)?;
         for (f, w) in Feature::ALL.iter().zip(self.by_feature()) {
-            if let Some(w) = w {
-                options::finite(f.key(), w)?;
+            match w {
+                Some(w) if *f == Feature::Cancelled => options::probability(f.key(), w)?,
+                Some(w) => options::finite(f.key(), w)?,
+                None => {}
             }
         }
         if let Some(c) = self.calibration {
@@ -335,6 +350,11 @@ impl<'a> Fixed<'a> {
         })
     }
 
+    /// Whether the client's latest cancellation has no activity after it.
+    pub fn cancelled(&self) -> bool {
+        self.values[Feature::Cancelled as usize] > 0.0
+    }
+
     /// The features on day `d` (on or after the client's day), had it stayed quiet since.
     pub fn at(&self, d: i32, r: Reading) -> [f64; FEATURES] {
         let mut x = self.values;
@@ -354,6 +374,10 @@ impl<'a> Fixed<'a> {
         let before = days.partition_point(|x| x.day <= d - 2 * w);
         let recent = &days[from..];
         x[Feature::Recent as usize] = (recent.len() as f64).ln_1p();
+        // Active days in the window against the client's own rate since its first day.
+        let tenure = (d - self.first + 1) as f64;
+        let usual = days.len() as f64 * (w as f64).min(tenure) / tenure;
+        x[Feature::Pace as usize] = ((recent.len() as f64 + 1.0) / (usual + 1.0)).ln();
         let (rv, bv) = (events(recent), events(&days[before..from]));
         x[Feature::Trend as usize] = if rv + bv > 0.0 {
             (rv - bv) / (rv + bv)
@@ -372,6 +396,8 @@ impl<'a> Fixed<'a> {
             Feature::Lapse | Feature::LapseLog => self.days.len() as f64,
             Feature::Tenure => (d - self.first) as f64,
             Feature::Frequency | Feature::Intensity => v.exp(),
+            // The ratio itself (of active days plus one).
+            Feature::Pace => v.exp(),
             Feature::Recent | Feature::Tickets | Feature::Reopened | Feature::Onboarding => {
                 v.exp_m1()
             }
@@ -408,21 +434,35 @@ pub struct Model {
     pub mean: [f64; FEATURES],
     /// The horizon's calibration `[a, b, c]` (see [`HealthWeights::calibration`]).
     pub calibration: Option<[f64; 3]>,
+    /// The chance per step of a client who cancelled and has not been active since.
+    pub cancelled: f64,
 }
 
-/// The prior's weights (per step of `step` days): used when the book's past is too short to
-/// learn from. They speak only of recency, gaps and counts, which every book has, and are
-/// the rounded mean of the weights learned on the CDNOW sample, the grocery log and the
-/// synthetic SaaS book (see docs/scoring.md); a backtest measures them like any other.
-pub const PRIOR: [(Feature, f64); 4] = [
-    (Feature::Recency, -0.45),
-    (Feature::Overdue, -0.6),
-    (Feature::Frequency, 0.7),
-    (Feature::OneTime, -0.3),
+/// The chance per step of a cancelled client with none in the past to learn from.
+pub const CANCELLED_PRIOR: f64 = 0.05;
+
+/// The chance per step of a cancelled client, from the past's cancelled client-steps and how
+/// many of them were active in the step after.
+pub fn cancelled_chance(rows: u64, active: u64) -> f64 {
+    (active as f64 + 0.5) / (rows as f64 + 10.0)
+}
+
+/// The prior's weights: used when the book's past is too short to learn from. They are the
+/// means, rounded, of the weights learned on the whole of the CDNOW sample, the grocery log and
+/// the synthetic SaaS book (`synth::saas`, seed 11, 3,000 clients) over six features of gaps
+/// and counts (those below), each book's intercept brought to a 30-day step by subtracting `ln(step / 30)`; see
+/// docs/scoring.md. A backtest measures them like any other weights (`fit.health.priorAuc`).
+pub const PRIOR: [(Feature, f64); 6] = [
+    (Feature::Overdue, -0.56),
+    (Feature::LapseLog, -0.47),
+    (Feature::Frequency, 0.62),
+    (Feature::Tenure, -0.6),
+    (Feature::OneTime, 0.37),
+    (Feature::Recent, 0.81),
 ];
 
-/// The prior's intercept.
-pub const PRIOR_INTERCEPT: f64 = 0.3;
+/// The prior's intercept for a 30-day step; a step of `s` days adds `ln(s / 30)`.
+pub const PRIOR_INTERCEPT: f64 = 0.93;
 
 impl Model {
     /// The chance of some activity in one step, for features `x`.
@@ -435,6 +475,9 @@ impl Model {
     /// client's day, before the horizon's calibration.
     pub fn compounded(&self, f: &Fixed, horizon: u32) -> f64 {
         let step = self.step.max(1);
+        if f.cancelled() {
+            return 1.0 - (1.0 - self.cancelled).powf(horizon as f64 / step as f64);
+        }
         let mut quiet = 1.0;
         let mut ahead = 0;
         while ahead < horizon as i32 {
@@ -458,6 +501,16 @@ impl Model {
             .collect()
     }
 
+    /// The probability (0–1) of some activity within `horizon` days after the client's day.
+    pub fn probability(&self, f: &Fixed, horizon: u32) -> f64 {
+        let p = self.compounded(f, horizon);
+        if f.cancelled() {
+            p
+        } else {
+            self.calibrated(p, horizon)
+        }
+    }
+
     /// The calibrated chance of the compounded chance `p` over `horizon` days.
     pub fn calibrated(&self, p: f64, horizon: u32) -> f64 {
         match self.calibration {
@@ -470,15 +523,11 @@ impl Model {
         }
     }
 
-    /// The probability (0–1) of some activity within `horizon` days after the client's day.
-    pub fn probability(&self, f: &Fixed, horizon: u32) -> f64 {
-        self.calibrated(self.compounded(f, horizon), horizon)
-    }
-
     /// Weights as options (what `health.weights` takes).
     pub fn as_weights(&self) -> HealthWeights {
-        let w: [Option<f64>; FEATURES] =
+        let mut w: [Option<f64>; FEATURES] =
             std::array::from_fn(|k| self.used[k].then(|| round4(self.weights[k])));
+        w[Feature::Cancelled as usize] = Some(round4(self.cancelled));
         HealthWeights {
             calibration: self.calibration.map(|c| c.map(round4)),
             ..HealthWeights::from_features(
@@ -495,7 +544,7 @@ impl Model {
         let mut weights = [0.0; FEATURES];
         let mut used = [false; FEATURES];
         for (k, v) in w.by_feature().iter().enumerate() {
-            if let Some(v) = v {
+            if let (Some(v), false) = (v, k == Feature::Cancelled as usize) {
                 weights[k] = *v;
                 used[k] = true;
             }
@@ -512,6 +561,7 @@ impl Model {
             used,
             mean,
             calibration: w.calibration,
+            cancelled: w.cancelled.unwrap_or(CANCELLED_PRIOR),
         }
     }
 
@@ -527,11 +577,12 @@ impl Model {
             source: Source::Prior,
             step,
             reading,
-            intercept: PRIOR_INTERCEPT,
+            intercept: PRIOR_INTERCEPT + (step.max(1) as f64 / 30.0).ln(),
             weights,
             used,
             mean,
             calibration: None,
+            cancelled: CANCELLED_PRIOR,
         }
     }
 }
@@ -566,6 +617,10 @@ crate::codes! {
         BusyLately = "BUSY_LATELY",
         /// Active on few days of the recent window.
         QuietLately = "QUIET_LATELY",
+        /// Active on more days lately than its own rate since it started.
+        PaceUp = "PACE_UP",
+        /// Active on fewer days lately than its own rate since it started.
+        PaceDown = "PACE_DOWN",
         /// More activity than in the window before.
         TrendUp = "TREND_UP",
         /// Less activity than in the window before.
@@ -634,6 +689,7 @@ fn codes(f: Feature) -> (Code, Code) {
         Feature::Tenure => (Code::LongTenure, Code::ShortTenure),
         Feature::OneTime => (Code::Repeat, Code::OneTime),
         Feature::Recent => (Code::BusyLately, Code::QuietLately),
+        Feature::Pace => (Code::PaceUp, Code::PaceDown),
         Feature::Trend => (Code::TrendUp, Code::TrendDown),
         Feature::Intensity => (Code::HeavyUse, Code::LightUse),
         Feature::Tickets => (Code::FewTickets, Code::ManyTickets),
@@ -658,6 +714,10 @@ fn sentence(f: Feature, raw: f64, window: i32) -> String {
             "active on {} of the last {window}",
             plural(raw, "day", "days")
         ),
+        Feature::Pace => format!(
+            "active lately at {}% of its own usual rate",
+            number(crate::text::round(100.0 * raw))
+        ),
         Feature::Trend => format!(
             "activity {} against the {window} days before",
             if raw >= 0.0 { "up" } else { "down" }
@@ -676,7 +736,23 @@ pub fn score(m: &Model, f: &Fixed, horizon: u32, texts: bool) -> Health {
     let p = m.probability(f, horizon);
     let mut components = Vec::new();
     let mut reasons = Vec::new();
-    if texts {
+    if texts && f.cancelled() {
+        let logit = |p: f64| (p / (1.0 - p)).ln();
+        components.push(HealthComponent {
+            feature: Feature::Cancelled,
+            raw: 1.0,
+            weight: round4(m.cancelled),
+            effect: round4(logit(m.cancelled.clamp(1e-6, 1.0 - 1e-6)) - logit(0.5)),
+        });
+        reasons.push(Reason::new(
+            Code::Cancelled,
+            format!(
+                "cancelled, with no activity since: {}% of such clients in the past were active in a {}-day step after",
+                number(round1(100.0 * m.cancelled)),
+                m.step
+            ),
+        ));
+    } else if texts {
         let x = f.at(f.as_of, m.reading);
         for (k, &feature) in Feature::ALL.iter().enumerate() {
             if m.used[k] {
@@ -735,6 +811,7 @@ mod tests {
             used,
             mean: [0.0; FEATURES],
             calibration: None,
+            cancelled: CANCELLED_PRIOR,
         }
     }
 

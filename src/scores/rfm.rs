@@ -33,6 +33,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::activity::Status;
 use super::client::AsOf;
 use super::component::{Named, Reason, Upper};
 use crate::error::Result;
@@ -348,6 +349,26 @@ impl Quantiles {
             code: format!("{r}{f}{m}"),
             segment,
             reason: Reason::lazy(Upper(segment), texts, text),
+        }
+    }
+}
+
+impl Rfm {
+    /// When the segment and the activity status disagree (a segment of good, recent buyers,
+    /// next to a status of at risk, dormant or churned), says so at the end of the reason.
+    pub fn note_status(&mut self, status: Status, days_quiet: u32, cadence_days: f64) {
+        let good = matches!(
+            self.segment,
+            RfmSegment::Champions | RfmSegment::Loyal | RfmSegment::PotentialLoyalist
+        );
+        let quiet = matches!(status, Status::AtRisk | Status::Dormant | Status::Churned);
+        if good && quiet && !self.reason.text.is_empty() {
+            self.reason.text.push_str(&format!(
+                "; {} by spend and frequency against the other buyers, but {} by its own rhythm: no activity for {days_quiet} days where it was usually active every {} days",
+                self.segment.name().replace('_', " "),
+                status.name().replace('_', " "),
+                crate::text::number(cadence_days)
+            ));
         }
     }
 }
