@@ -24,6 +24,7 @@ export function summaryLines(report) {
   const lines = [
     `Portfolio as of ${report.asOf}: ${p.clients} clients, ${p.events} events`,
     `  status: new ${c.new}, active ${c.active}, at risk ${c.atRisk}, dormant ${c.dormant}, churned ${c.churned}, resurrected ${c.resurrected}`,
+    ...(p.health ? [`  health: mean ${p.health.mean}, median ${p.health.median} (chance in percent of activity within ${report.profile.health.horizonDays} days)`] : []),
     `  engagement: mean ${p.engagement.mean}, median ${p.engagement.median}`,
     p.effectiveness ? `  effectiveness: mean ${p.effectiveness.mean}, median ${p.effectiveness.median}` : '  effectiveness: unknown (no support, onboarding, feedback or feature data)',
     `  relationships (${p.businessModel} business): ${counts(p.relationships)}`,
@@ -32,6 +33,7 @@ export function summaryLines(report) {
     `  stickiness (30 days): DAU ${fixed(st.dau, 1)}, WAU ${fixed(st.wau, 1)}, MAU ${st.mau}, DAU/MAU ${fixed(100 * st.dauMau, 1)}%, WAU/MAU ${fixed(100 * st.wauMau, 1)}%`,
     `  lifecycle by ${p.lifecycle.period} (start: new/returning/resurrecting/dormant):`,
     ...p.lifecycle.periods.map((x) => `    ${x.start}: ${x.new}/${x.returning}/${x.resurrecting}/${x.dormant}`),
+    ...(report.profile ? profileLines(report.profile) : []),
   ];
   if (report.customerBase) {
     const b = report.customerBase;
@@ -46,17 +48,17 @@ export function summaryLines(report) {
 }
 
 /** The sentences of one explained client, as extra CSV columns. */
-const REASON_COLUMNS = ['status_reason_text', 'engagement_reasons', 'effectiveness_reasons', 'relationship_reason_text', 'quadrant_reason_text', 'long_term_reason_text', 'rfm_reason_text', 'plays'];
+const REASON_COLUMNS = ['status_reason_text', 'health_reasons', 'engagement_reasons', 'effectiveness_reasons', 'relationship_reason_text', 'quadrant_reason_text', 'long_term_reason_text', 'rfm_reason_text', 'plays'];
 
 function reasonCells(c) {
   const r = c.relationship;
   const texts = (reasons) => reasons.map((x) => x.text).join('; ');
-  return [c.statusReason.text, texts(c.engagement.reasons), texts(c.effectiveness.reasons), r.reason.text, r.quadrantReason.text, r.longTerm.reason.text, c.rfm?.reason.text, c.plays.map((p) => `${p.play}: ${p.reason}`).join('; ')];
+  return [c.statusReason.text, texts(c.health.reasons), texts(c.engagement.reasons), texts(c.effectiveness.reasons), r.reason.text, r.quadrantReason.text, r.longTerm.reason.text, c.rfm?.reason.text, c.plays.map((p) => `${p.play}: ${p.reason}`).join('; ')];
 }
 
 function tableLine(row, why) {
   const rfm = row.rfm ? `${row.rfm} ${row.rfmSegment}` : '-';
-  return [pad(row.clientId, 14), pad(row.status, 11), pad(fixed(row.engagement, 1), 7, true), pad(fixed(row.effectiveness, 1), 9, true), pad(fixed(row.netValue, 2), 11, true), pad(row.lastActive, 11, true), ' ' + pad(row.relationship, 12), pad(rfm, 18), pad(row.topPlay ?? '-', 20), ' ' + why].join(' ');
+  return [pad(row.clientId, 14), pad(row.status, 11), pad(fixed(row.health, 1), 6, true), pad(fixed(row.engagement, 1), 7, true), pad(fixed(row.effectiveness, 1), 9, true), pad(fixed(row.netValue, 2), 11, true), pad(row.lastActive, 11, true), ' ' + pad(row.relationship, 12), pad(rfm, 18), pad(row.topPlay ?? '-', 20), ' ' + why].join(' ');
 }
 
 /** The lines of a score table as `format` (table, csv or ndjson), made one client at a time;
@@ -65,7 +67,7 @@ export function* scoreLines(scorer, table, format, { reasons = false, options } 
   const cols = columns(table);
   const explained = reasons ? explanations(scorer, table, options) : null;
   if (format === 'csv') yield ['client_id', ...cols.map((c) => c.header), ...(reasons ? REASON_COLUMNS : [])].join(',');
-  if (format === 'table') yield [pad('client', 14), pad('status', 11), pad('engaged', 7, true), pad('effective', 9, true), pad('net value', 11, true), pad('last active', 11, true), ' ' + pad('relationship', 12), pad('RFM', 18), pad('top play', 20), ' why'].join(' ');
+  if (format === 'table') yield [pad('client', 14), pad('status', 11), pad('health', 6, true), pad('engaged', 7, true), pad('effective', 9, true), pad('net value', 11, true), pad('last active', 11, true), ' ' + pad('relationship', 12), pad('RFM', 18), pad('top play', 20), ' why'].join(' ');
   for (let k = 0; k < table.clientIds.length; k++) {
     const c = explained?.next().value;
     if (format === 'ndjson') {
@@ -117,5 +119,36 @@ export function backtestOutput(b, format) {
     lines.push(`${pad(name, 20)} ${pad(fixed(s.auc, 3), 6, true)} ${pad(fixed(s.liftTopDecile, 2), 9, true)} ${pad(fixed(s.brier, 3), 7, true)} ${pad(fixed(s.calibrationError, 3), 7, true)}`);
   }
   lines.push('', 'AUC: the chance a client active after scores above one who is not (0.5 is a coin toss).');
+  if (b.fit) lines.push('', ...fitLines(b.fit));
   return lines;
+}
+
+/** What `backtest --fit` learned, and the options that pass it back. */
+function fitLines(f) {
+  const h = f.health;
+  const e = f.engagement;
+  const skip = new Set(['stepDays', 'windowDays', 'intercept', 'cancelled']);
+  const weights = (w) => Object.entries(w).filter(([k, v]) => typeof v === 'number' && !skip.has(k)).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    `health weights (${h.source}, per ${h.weights.stepDays}-day step): AUC after ${fixed(h.auc, 3)}, the prior's ${fixed(h.priorAuc, 3)}`,
+    ...(h.standardErrors ? [`  standard errors: ${weights(h.standardErrors)}`] : []),
+    `engagement weights learned on ${e.from} to ${e.to} (${e.clients} clients): AUC after ${fixed(e.auc, 3)}, the defaults' ${fixed(e.defaultAuc, 3)}`,
+    `  coefficients per 100 points: ${weights(e.coefficients)}`,
+    `  standard errors: ${weights(e.standardErrors)}`,
+    '',
+    'as options (save to a file and pass it with --options FILE):',
+    JSON.stringify({ health: { weights: h.weights }, engagement: { weights: e.weights } }),
+  ];
+}
+
+/** The book's profile and health model, as summary lines. */
+export function profileLines(p) {
+  const s = p.signals;
+  const signals = Object.entries(s).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ');
+  const h = p.health;
+  return [
+    `  profile: ${signals || 'no events'}; typical cadence ${p.cadenceDays} days (${p.cadenceClients} clients)`,
+    `    windows: engagement ${p.windowDays} days, recency half-life ${p.recencyHalfLifeDays}, frequency target ${p.frequencyTargetDays} active days, default cadence ${p.defaultCadenceDays}`,
+    `    health: within ${h.horizonDays} days, ${h.source === 'learned' ? `learned from ${h.rows.toLocaleString('en-US')} client-steps of ${h.stepDays} days at ${h.cuts} past cut days` : h.source === 'given' ? 'weights given in the options' : `the prior (${h.note ?? 'too little past'})`}`,
+  ];
 }

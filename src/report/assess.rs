@@ -140,7 +140,17 @@ impl Scorer {
         (breadth, adoption): (Breadth, Option<f64>),
     ) -> Option<Scores> {
         let o = &self.config().options;
-        let status = activity::classify(c, &ctx.activity, false)?.status;
+        let mut act = activity::classify(c, &ctx.activity, false)?;
+        // Only a client quiet past its dormant threshold can move: its health is read then.
+        if activity::may_move(&act) {
+            if let Some((m, horizon)) = &ctx.health {
+                if let Some(f) = Fixed::of(c, m.reading) {
+                    let h = crate::text::round1(100.0 * m.probability(&f, *horizon));
+                    activity::agree(&mut act, h, false);
+                }
+            }
+        }
+        let status = act.status;
         let engagement = engagement::total(c, breadth, &ctx.engagement)?;
         let facts = Facts::of(c)?;
         let inputs = ctx.effectiveness_inputs(c, &facts, adoption, false);

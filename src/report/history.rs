@@ -439,7 +439,7 @@ mod tests {
     /// Every client's point as of `day`, by definition: the book scored afresh on that day.
     /// (With the windows of the profile as of `last`, the day the history is as of.)
     fn points_by_definition(s: &Scorer, day: i32, last: i32) -> Vec<Option<Point>> {
-        let ctx = super::super::assess::Context::new(s, last, None).unwrap();
+        let ctx = super::super::assess::Context::new(s, last, Some(None)).unwrap();
         let l = s.ledger();
         let assessed: Vec<_> = (0..l.len())
             .map(|i| s.assess(i, day, &ctx, false))

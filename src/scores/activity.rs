@@ -281,6 +281,9 @@ pub const DORMANT_HEALTH_BELOW: f64 = 70.0;
 /// [`DORMANT_HEALTH_BELOW`] or more is at risk. A cancellation stays churned (its health reads
 /// the cancellation).
 pub fn agree(a: &mut Activity, health: f64, texts: bool) {
+    if !may_move(a) {
+        return;
+    }
     let (past, threshold) = match a.reason.code {
         StatusReasonCode::SilentPastChurn => ("churn", a.thresholds.churn_days),
         StatusReasonCode::SilentPastDormant => ("dormant", a.thresholds.dormant_days),
@@ -302,6 +305,14 @@ pub fn agree(a: &mut Activity, health: f64, texts: bool) {
             number(health)
         )
     });
+}
+
+/// Whether [`agree`] may change the status: quiet past the dormant or churn threshold.
+pub fn may_move(a: &Activity) -> bool {
+    matches!(
+        a.reason.code,
+        StatusReasonCode::SilentPastChurn | StatusReasonCode::SilentPastDormant
+    )
 }
 
 /// How long a client has been quiet, and its cadence.

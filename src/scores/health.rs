@@ -132,40 +132,56 @@ pub struct HealthWeights {
     pub window_days: u32,
     pub intercept: f64,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recency: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lapse: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lapse_log: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenure: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub one_time: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recent: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pace: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trend: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub intensity: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tickets: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reopened: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub onboarding: Option<f64>,
     /// Not a weight: the chance per step of activity of a client who cancelled and has not
     /// been active since (no feature of its own applies to it).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled: Option<f64>,
     /// The horizon's calibration, `σ(a + b·logit(p) + c·ln(horizon / step))` of the
     /// compounded chance `p`: `[a, b, c]` (none: `p` as it is).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calibration: Option<[f64; 3]>,
 }
 

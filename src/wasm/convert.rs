@@ -137,6 +137,7 @@ pub fn table_to_js(t: &Table) -> Result<JsValue> {
     set(&o, "columns", &columns);
     set(&o, "names", &to_js(&t.names)?);
     set(&o, "portfolio", &to_js(&t.portfolio)?);
+    set(&o, "profile", &to_js(&t.profile)?);
     if let Some(b) = &t.customer_base {
         set(&o, "customerBase", &to_js(b)?);
     }

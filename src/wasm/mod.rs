@@ -110,6 +110,34 @@ pub fn generate_events(seed: f64, clients: f64, events: f64) -> Result<JsValue, 
         synth::count(events, "events")?,
     );
     let d = synth::generate(synth::seed(seed)?, clients, events)?;
+    Ok(columns_of(&d))
+}
+
+/// A synthetic SaaS book with a known churn process (a hazard that rises with falling usage,
+/// reopened tickets and skipped onboarding; most churners cancel): the events as columns, and
+/// `churnedOn`, per client, the day it churned as epoch ms (NaN if it did not).
+#[wasm_bindgen(
+    js_name = generateSaasEvents,
+    unchecked_return_type = "ColumnarEvents & { churnedOn: Float64Array }"
+)]
+pub fn generate_saas_events(seed: f64, clients: f64) -> Result<JsValue, JsValue> {
+    let (d, truth) = synth::saas(synth::seed(seed)?, synth::count(clients, "clients")?)?;
+    let o = columns_of(&d);
+    let churned: Vec<f64> = truth
+        .churned_on
+        .iter()
+        .map(|c| {
+            c.map_or(f64::NAN, |day| {
+                day as f64 * crate::input::time::MS_PER_DAY as f64
+            })
+        })
+        .collect();
+    set(&o, "churnedOn", &Float64Array::from(&churned[..]));
+    Ok(o)
+}
+
+/// Generated events as a `ColumnarEvents` object.
+fn columns_of(d: &synth::SynthEvents) -> JsValue {
     let o = object();
     let strs = |v: &[String]| {
         v.iter()
@@ -126,5 +154,5 @@ pub fn generate_events(seed: f64, clients: f64, events: f64) -> Result<JsValue, 
     set(&o, "messages", &Float64Array::from(&d.messages[..]));
     set(&o, "costs", &Float64Array::from(&d.costs[..]));
     set(&o, "reopened", &Uint8Array::from(&d.reopened[..]));
-    Ok(o)
+    o
 }

@@ -33,7 +33,7 @@ test('table and csv formats list every client sorted by id, with the summary', (
   const t = run('score', 'data/cdnow_sample_events.csv', '--as-of', '1998-06-30', '--map', MAP);
   assert.equal(t.status, 0, t.stderr);
   const lines = t.stdout.split('\n');
-  assert.match(lines[0], /^client\s+status\s+engaged\s+effective\s+net value/);
+  assert.match(lines[0], /^client\s+status\s+health\s+engaged\s+effective\s+net value/);
   assert.match(t.stdout, /Portfolio as of 1998-06-30: 2357 clients, 6919 events/);
   const c = run('score', 'data/cdnow_sample_events.csv', '--as-of', '1998-06-30', '--map', MAP, '--format', 'csv');
   assert.equal(c.status, 0, c.stderr);
@@ -94,7 +94,7 @@ test('--reasons explains every client: the full result per ndjson line, the sent
   assert.equal(rows.length, 2357);
   assert.deepEqual(rows, s.score().clients);
   const c = run('score', 'data/cdnow_sample_events.csv', '--as-of', '1998-06-30', '--map', MAP, '--format', 'csv', '--reasons');
-  assert.match(c.stdout.split('\n')[0], /,status_reason_text,engagement_reasons,/);
+  assert.match(c.stdout.split('\n')[0], /,status_reason_text,health_reasons,engagement_reasons,/);
   assert.match(c.stdout, /no activity for \d+ days, past the churn threshold/);
   const t = run('score', 'data/cdnow_sample_events.csv', '--as-of', '1998-06-30', '--map', MAP, '--reasons');
   assert.match(t.stdout.split('\n')[2], /(no activity|last active|first active|cancelled|back on)/);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Scorer, isRapportError } from '../../pkg/node.js';
+import { Scorer, isRapportError, generateSaasEvents } from '../../pkg/node.js';
 import * as full from '../../pkg/full/node.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -197,7 +197,10 @@ test('backtest: each score and the baselines measured on CDNOW, through the API 
   assert.equal(b.outcomeEnd, '1998-06-30');
   assert.equal(b.clients, 2357);
   const by = Object.fromEntries(b.scores.map((x) => [x.score, x]));
-  assert.deepEqual(Object.keys(by).sort(), ['effectiveness', 'engagement', 'frequency', 'recency', 'rfmSum', 'status']);
+  assert.deepEqual(Object.keys(by).sort(), ['effectiveness', 'engagement', 'frequency', 'health', 'recency', 'rfmSum', 'status']);
+  // Health is a probability, measured as one: it ranks above every baseline here.
+  assert.equal(by.health.calibration.length, 10);
+  assert.ok(by.health.auc > Math.max(by.recency.auc, by.frequency.auc, by.rfmSum.auc), JSON.stringify(by.health));
   assert.ok(by.recency.baseline && !by.engagement.baseline);
   // Recency's AUC recounted here from the same book: the table's days since last activity as
   // of the day, and each client's own events after it.
@@ -239,4 +242,101 @@ test('backtest: each score and the baselines measured on CDNOW, through the API 
   assert.equal(mby.pAlive.calibration.length, 10);
   assert.ok(mby.pAlive.brier > 0 && mby.pAlive.brier < 0.25);
   assert.deepEqual(Object.fromEntries(m.scores.filter((x) => x.baseline).map((x) => [x.score, x.auc])), Object.fromEntries(b.scores.filter((x) => x.baseline).map((x) => [x.score, x.auc])));
+});
+
+test('health: in score, scoreTable and explain, the CLI column and --horizon, and backtest --fit', () => {
+  const GROCERY = readFileSync(join(root, 'data/grocery_elog.csv'), 'utf8');
+  const cols = { columns: { clientId: 'cust', timestamp: 'date' }, kind: 'purchase' };
+  const s = new Scorer();
+  s.ingestCsv(GROCERY, cols);
+  const t = s.scoreTable({ asOf: '2006-12-31', horizon: 364 });
+  const p = t.profile;
+  assert.equal(p.health.horizonDays, 364);
+  assert.equal(p.health.source, 'learned');
+  assert.ok(p.cadenceDays > 20 && p.windowDays >= 200, JSON.stringify(p));
+  assert.deepEqual(Object.keys(p.signals).filter((k) => p.signals[k] > 0), ['purchases']);
+  assert.ok(t.columns.health instanceof Float32Array && t.columns.health.length === t.clientIds.length);
+  // score and explain give each client the table's health, with components and reasons.
+  const r = s.score({ asOf: '2006-12-31', horizon: 364 });
+  for (const k of [0, 17, 901]) {
+    const id = t.clientIds[k];
+    const c = r.clients.find((x) => x.clientId === id);
+    assert.equal(Math.fround(c.health.score), t.columns.health[k]);
+    const e = s.explain(id, { asOf: '2006-12-31', horizon: 364 });
+    assert.deepEqual(e.health, c.health);
+    assert.equal(e.health.horizonDays, 364);
+    assert.ok(e.health.components.length >= 5 && e.health.reasons.length > 0);
+    assert.ok(e.health.reasons.every((x) => /: (raises|lowers) health$/.test(x.text)), JSON.stringify(e.health.reasons));
+  }
+  // Who was active in 2007, from the file: health's AUC recounted by pairs beats recency's.
+  const after = new Set();
+  for (const line of GROCERY.trim().split('\n').slice(1)) {
+    const [id, date] = line.split(',');
+    if (date > '2006-12-31') after.add(id);
+  }
+  const out = t.clientIds.map((id) => after.has(id));
+  const auc = (v) => {
+    let wins = 0;
+    let pairs = 0;
+    for (let i = 0; i < v.length; i++) {
+      if (!out[i]) continue;
+      for (let j = 0; j < v.length; j++) {
+        if (out[j]) continue;
+        pairs++;
+        wins += v[i] > v[j] ? 1 : v[i] === v[j] ? 0.5 : 0;
+      }
+    }
+    return wins / pairs;
+  };
+  const health = auc(Array.from(t.columns.health));
+  const recency = auc(Array.from(t.columns.daysSinceLastActivity, (d) => -d));
+  assert.ok(health >= recency && recency > 0.886, `${health} ${recency}`);
+  // Options are checked and named.
+  assert.throws(() => s.scoreTable({ horizon: 0 }), (e) => isRapportError(e) && e.field === 'horizon');
+  assert.throws(() => new Scorer({ health: { penalty: -1 } }), (e) => isRapportError(e) && e.field === 'health.penalty');
+  // The CLI: a health column in CSV, the horizon asked for, the profile in the summary.
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-health-'));
+  const file = join(dir, 'grocery.csv');
+  writeFileSync(file, GROCERY);
+  const csv = run('score', file, '--map', 'cust=clientId,date=timestamp', '--kind', 'purchase', '--as-of', '2006-12-31', '--horizon', '364', '--format', 'csv');
+  assert.equal(csv.status, 0, csv.stderr);
+  const lines = csv.stdout.trim().split('\n');
+  const head = lines[0].split(',');
+  const at = head.indexOf('health');
+  assert.ok(at > 0, head.join(','));
+  assert.equal(lines.length - 1, t.clientIds.length);
+  assert.equal(Math.fround(Number(lines[1].split(',')[at])), t.columns.health[0]);
+  assert.match(csv.stderr, /profile: purchases 7,094; typical cadence 30.5 days/);
+  assert.match(csv.stderr, /health: within 364 days, learned from/);
+  // --fit: weights learned up to --as-of, measured after, printed as options that pass back.
+  const fit = run('backtest', file, '--map', 'cust=clientId,date=timestamp', '--kind', 'purchase', '--as-of', '2006-12-31', '--horizon', '364', '--fit');
+  assert.equal(fit.status, 0, fit.stderr);
+  assert.match(fit.stdout, /health weights \(learned, per \d+-day step\): AUC after 0\.8\d\d, the prior's 0\.8\d\d/);
+  const options = JSON.parse(fit.stdout.trim().split('\n').at(-1));
+  const optionsFile = join(dir, 'options.json');
+  writeFileSync(optionsFile, JSON.stringify(options));
+  const again = run('backtest', file, '--map', 'cust=clientId,date=timestamp', '--kind', 'purchase', '--as-of', '2006-12-31', '--horizon', '364', '--options', optionsFile, '--format', 'json');
+  assert.equal(again.status, 0, again.stderr);
+  const b = JSON.parse(again.stdout);
+  const learned = s.backtest({ asOf: '2006-12-31', horizon: 364, fit: true }).fit;
+  assert.equal(b.scores.find((x) => x.score === 'engagement').auc, learned.engagement.auc);
+  assert.ok(Math.abs(b.scores.find((x) => x.score === 'health').auc - learned.health.auc) < 0.002);
+});
+
+test('a synthetic SaaS book with known churn: health ranks who stays active above recency', () => {
+  const d = generateSaasEvents(11, 800);
+  assert.equal(d.churnedOn.length, 800);
+  const churned = Array.from(d.churnedOn).filter((x) => !Number.isNaN(x)).length;
+  assert.ok(churned > 100 && churned < 700, String(churned));
+  const s = new Scorer();
+  s.ingestColumns(d);
+  const b = s.backtest({ horizon: 90 });
+  const by = Object.fromEntries(b.scores.map((x) => [x.score, x.auc]));
+  assert.ok(by.health > by.recency, JSON.stringify(by));
+  const t = s.scoreTable();
+  assert.ok(t.profile.signals.cancellations > 0 && t.profile.signals.onboarding > 0);
+  // A client who cancelled and was not seen since is churned with a low health.
+  const k = t.columns.statusReason.findIndex((c) => t.names.statusReason[c] === 'CANCELLED');
+  assert.ok(k >= 0);
+  assert.ok(t.columns.health[k] < 30, String(t.columns.health[k]));
 });

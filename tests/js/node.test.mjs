@@ -108,7 +108,8 @@ test('CDNOW sample: every customer scored, rules hold on a known customer', () =
 });
 
 test('engagement is explained: components, weights and reasons', () => {
-  const s = new Scorer({ asOf: '2024-06-30' });
+  // A 30-day window (this book's profile would choose 28).
+  const s = new Scorer({ asOf: '2024-06-30', engagement: { windowDays: 30 } });
   const ev = [];
   for (let d = 1; d <= 30; d++) ev.push({ clientId: 'daily', timestamp: `2024-06-${String(d).padStart(2, '0')}`, kind: 'usage', feature: d % 2 ? 'search' : 'export' });
   ev.push({ clientId: 'other', timestamp: '2024-06-01', kind: 'usage', feature: 'reports' });
@@ -177,7 +178,7 @@ test('options are checked and bad keys named', () => {
   expectCode(() => new Scorer('strict'), 'INVALID_ARGUMENT');
   expectCode(() => new Scorer().ingestCsv('a\n1', { columns: { customer: 'a' } }), 'UNKNOWN_CONFIG_KEY', { field: 'columns.customer' });
   expectCode(() => new Scorer().score(), 'EMPTY_INPUT');
-  const tuned = new Scorer({ activity: { minAtRiskDays: 3, atRiskFactor: 1.5 }, period: 'month', periods: 3 });
+  const tuned = new Scorer({ activity: { minAtRiskDays: 3, atRiskFactor: 1.5, defaultCadenceDays: 7 }, period: 'month', periods: 3 });
   tuned.ingest([{ clientId: 'a', timestamp: '2024-06-01', kind: 'usage' }, { clientId: 'a', timestamp: '2024-06-02', kind: 'usage' }]);
   const r = tuned.score({ asOf: '2024-06-20' });
   assert.equal(r.clients[0].thresholds.atRiskDays, 10.5);

@@ -111,7 +111,7 @@ function jsonColumn(name, col, named) {
 function tableJson(t) {
   const columns = {};
   for (const [name, col] of Object.entries(t.columns)) columns[name] = jsonColumn(name, col, name in t.names);
-  return { asOf: t.asOf, clientIds: t.clientIds, columns, names: t.names, portfolio: t.portfolio, customerBase: t.customerBase, warnings: t.warnings };
+  return { asOf: t.asOf, clientIds: t.clientIds, columns, names: t.names, portfolio: t.portfolio, profile: t.profile, customerBase: t.customerBase, warnings: t.warnings };
 }
 
 /** Query parameters as options: a value that reads as a JSON number or boolean is one
