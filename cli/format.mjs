@@ -131,8 +131,10 @@ function fitLines(f) {
   const weights = (w) => Object.entries(w).filter(([k, v]) => typeof v === 'number' && !skip.has(k)).map(([k, v]) => `${k} ${v}`).join(', ');
   return [
     `health weights (${h.source}, per ${h.weights.stepDays}-day step): AUC after ${fixed(h.auc, 3)}, the prior's ${fixed(h.priorAuc, 3)}`,
+    `  weights: ${weights(h.weights)}`,
     ...(h.standardErrors ? [`  standard errors: ${weights(h.standardErrors)}`] : []),
     `engagement weights learned on ${e.from} to ${e.to} (${e.clients} clients): AUC after ${fixed(e.auc, 3)}, the defaults' ${fixed(e.defaultAuc, 3)}`,
+    `  weights: ${weights(e.weights)}`,
     `  coefficients per 100 points: ${weights(e.coefficients)}`,
     `  standard errors: ${weights(e.standardErrors)}`,
     '',

@@ -98,6 +98,52 @@ fn health_reads_nothing_after_the_day_scored() {
     assert_eq!(bits(&full.columns.health), bits(&part.columns.health));
     assert_eq!(full.columns.status, part.columns.status);
     assert_eq!(full.profile.health.horizon_days, 180);
+    // And on a SaaS book, whose health reads tickets, onboarding and cancellations too.
+    let (d, _) = synth::saas(9, 600).unwrap();
+    let mut all = Scorer::new(&ScorerOptions::default()).unwrap();
+    all.ingest_columns(&d.columns()).unwrap();
+    let day = d.end_day - 120;
+    let keep: Vec<usize> = (0..d.len())
+        .filter(|&i| (d.timestamps[i] / 86_400_000.0).floor() as i32 <= day)
+        .collect();
+    let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    let (ci, kinds, fi, re): (Vec<u32>, Vec<u8>, Vec<u32>, Vec<u8>) = (
+        keep.iter().map(|&i| d.client_index[i]).collect(),
+        keep.iter().map(|&i| d.kinds[i]).collect(),
+        keep.iter().map(|&i| d.feature_index[i]).collect(),
+        keep.iter().map(|&i| d.reopened[i]).collect(),
+    );
+    let (ts, vs, ms, cs) = (
+        pick(&d.timestamps),
+        pick(&d.values),
+        pick(&d.messages),
+        pick(&d.costs),
+    );
+    let cut = rapport::input::columns::Columns {
+        client_ids: &d.client_ids,
+        client_index: &ci,
+        timestamps: &ts,
+        kinds: &kinds,
+        values: Some(&vs),
+        feature_names: &d.feature_names,
+        feature_index: Some(&fi),
+        messages: Some(&ms),
+        costs: Some(&cs),
+        reopened: Some(&re),
+    };
+    let mut part = Scorer::new(&ScorerOptions::default()).unwrap();
+    part.ingest_columns(&cut).unwrap();
+    let o: ScoreOptions = serde_json::from_str(&format!(
+        r#"{{"asOf": "{}"}}"#,
+        rapport::input::time::format_day(day)
+    ))
+    .unwrap();
+    let (a, b) = (all.score_table(&o).unwrap(), part.score_table(&o).unwrap());
+    assert!(a.profile.signals.cancellations > 0 && a.profile.signals.support > 0);
+    assert_eq!(a.profile, b.profile);
+    assert_eq!(a.client_ids, b.client_ids);
+    assert_eq!(bits(&a.columns.health), bits(&b.columns.health));
+    assert_eq!(a.columns.status, b.columns.status);
 }
 
 #[test]
@@ -154,9 +200,8 @@ fn a_short_past_gets_the_prior_and_the_report_says_why() {
 /// The AUC by pairs: a positive scored above a negative counts 1, a tie one half.
 fn pairwise(scores: &[f64], positive: &[bool]) -> f64 {
     let (mut w, mut n) = (0.0, 0.0);
-    for (i, &a) in scores.iter().enumerate().filter(|(i, _)| positive[*i]) {
-        for (j, &b) in scores.iter().enumerate().filter(|(j, _)| !positive[*j]) {
-            let _ = (i, j);
+    for (_, &a) in scores.iter().enumerate().filter(|(i, _)| positive[*i]) {
+        for (_, &b) in scores.iter().enumerate().filter(|(j, _)| !positive[*j]) {
             n += 1.0;
             w += if a > b {
                 1.0
@@ -178,7 +223,7 @@ fn on_a_saas_book_with_known_churn_health_ranks_the_churners_better_than_recency
     let b = backtest(&s, r#"{"horizon": 180}"#);
     assert!(auc(&b, "health") > auc(&b, "recency"), "{b:?}");
     // Against the truth: of the clients that had not churned by the day scored, which churn
-    // in the 90 days after it?
+    // in the 180 days after it?
     let as_of = day_of(parse_timestamp(&b.as_of).unwrap());
     let o: ScoreOptions =
         serde_json::from_str(&format!(r#"{{"asOf": "{}", "horizon": 180}}"#, b.as_of)).unwrap();
@@ -271,9 +316,10 @@ fn learned_weights_pass_back_as_options() {
     let s = scorer_of(GROCERY, GROCERY_COLUMNS, "{}");
     let b = backtest(&s, r#"{"asOf": "2006-12-31", "horizon": 364, "fit": true}"#);
     let f = b.fit.as_ref().unwrap();
-    // The learned health is the backtest's own health.
-    assert_eq!(f.health.auc, Some(auc(&b, "health")));
-    assert!(f.health.prior_auc.unwrap() > 0.8);
+    // Learned from grocery's own 2006, health ranks 2007 better than the prior's weights.
+    assert!(
+        f.health.auc.unwrap() > f.health.prior_auc.unwrap() && f.health.prior_auc.unwrap() > 0.8
+    );
     let se = f.health.standard_errors.as_ref().unwrap();
     assert!(se.recency.unwrap() > 0.0 && se.frequency.unwrap() > 0.0);
     // Passed back, the weights give the same health (to their rounding).
@@ -304,4 +350,28 @@ fn learned_weights_pass_back_as_options() {
     assert_eq!(e.default_auc, Some(auc(&b, "engagement")));
     assert!(e.coefficients.recency > 0.0 && e.standard_errors.recency > 0.0);
     assert!(e.to == "2006-12-31" && e.from < e.to);
+}
+
+#[test]
+fn a_past_where_no_feature_varies_gets_the_prior_not_a_crash() {
+    // At the one cut day every client looks the same, yet half were active after it.
+    let mut csv = String::from("customer_id,date,type,amount\n");
+    for c in 0..60 {
+        let days: [&str; 3] = if c < 30 {
+            ["2024-01-01", "2024-01-31", "2024-02-10"]
+        } else {
+            ["2024-01-01", "2024-02-20", "2024-03-01"]
+        };
+        for d in days {
+            csv.push_str(&format!("c{c},{d},usage,\n"));
+        }
+    }
+    let s = scorer_of(&csv, CDNOW_COLUMNS, "{}");
+    let o: ScoreOptions = serde_json::from_str(r#"{"asOf": "2024-02-15"}"#).unwrap();
+    let t = s.score_table(&o).unwrap();
+    assert_eq!(
+        t.profile.health.source,
+        rapport::scores::health::Source::Prior
+    );
+    assert!(t.profile.health.note.as_ref().unwrap().contains("varies"));
 }

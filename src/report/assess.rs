@@ -146,7 +146,7 @@ impl Scorer {
             if let Some((m, horizon)) = &ctx.health {
                 if let Some(f) = Fixed::of(c, m.reading) {
                     let h = crate::text::round1(100.0 * m.probability(&f, *horizon));
-                    activity::agree(&mut act, h, false);
+                    activity::agree(&mut act, h, *horizon, false);
                 }
             }
         }
@@ -178,7 +178,7 @@ impl Scorer {
             Some(health::score(m, &Fixed::of(c, m.reading)?, *horizon, texts))
         });
         if let Some(h) = &health {
-            activity::agree(&mut activity, h.score, texts);
+            activity::agree(&mut activity, h.score, h.horizon_days, texts);
         }
         let facts = Facts::of(c)?;
         let tally = c.tally;

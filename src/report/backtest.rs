@@ -81,6 +81,8 @@ pub struct Backtest {
     /// `activeAfter / clients`.
     pub base_rate: f64,
     pub scores: Vec<ScoreBacktest>,
+    /// The book's profile as of `asOf`, with the health model measured.
+    pub profile: super::profile::Profile,
     /// With `fit`: the weights learned from the events up to `asOf`, and how they did after it.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -284,6 +286,7 @@ impl Scorer {
                     measures: measure(&v, &outcomes, p),
                 })
                 .collect(),
+            profile: book.ctx.profile.clone(),
             fit,
         })
     }
@@ -344,7 +347,12 @@ impl Scorer {
             crate::memory::check()?;
             let rec = ledger.record(i as usize);
             let c = AsOf::of(rec, from);
-            let Some(e) = engagement::score(&c, ctx.breadth(rec).0, o, false) else {
+            // Breadth reads every feature a client ever used, after `from` too: left out.
+            let none = engagement::Breadth {
+                used: 0,
+                catalog: 0,
+            };
+            let Some(e) = engagement::score(&c, none, o, false) else {
                 continue;
             };
             let k = &e.components;

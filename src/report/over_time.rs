@@ -258,7 +258,8 @@ impl Scorer {
     /// Scores every client at each of `dates` (ascending) in one pass: the portfolio at every
     /// date, and each client's points at the dates `keep` marks. Every date is scored with
     /// the windows and the health model of the book's profile as of `profile_day`, so the
-    /// dates compare on one scale (and the last date's statuses are the report's).
+    /// dates compare on one scale (and the last date's statuses are the report's at the
+    /// profile's horizon).
     pub fn over_time(&self, dates: &[i32], keep: &[bool], profile_day: i32) -> Result<Scored> {
         let ledger = self.ledger();
         let cuts = rfm_cuts(ledger, dates, self.config().options.rfm.bins)?;

@@ -10,7 +10,7 @@
 //! | `engagement.recencyHalfLifeDays` | `3·c`, 7 to 180 |
 //! | `engagement.frequencyTargetDays` | `0.4 · windowDays / c`, at least 1 |
 //! | `activity.defaultCadenceDays` | `c` |
-//! | `health.horizonDays` | `2·c` rounded up to a week, 14 to 364 |
+//! | `health.horizonDays` | `4·c` rounded up to a week, 14 to 364 |
 //! | `health.stepDays` | `c`, 7 to 91, at most the horizon |
 //!
 //! The health model's weights are learned here too, from the book's own past (see
@@ -306,6 +306,9 @@ pub fn learn(
         }
     }
     let cols: Vec<usize> = (0..FEATURES).filter(|&k| used[k]).collect();
+    if cols.is_empty() {
+        return Err("no feature varies across the past's client-steps".to_string());
+    }
     let mut flat = Vec::with_capacity(rows.x.len() * cols.len());
     for r in &rows.x {
         flat.extend(cols.iter().map(|&k| r[k]));
@@ -404,14 +407,17 @@ pub fn settings(
         .get_or_insert(round1((0.4 * window as f64 / c).max(1.0)));
     let mut a = activity.clone();
     let default_cadence = *a.default_cadence_days.get_or_insert(round1(c));
-    let horizon_default = days((2.0 * c / 7.0).ceil() * 7.0, 14, 364);
+    let horizon_default = days((4.0 * c / 7.0).ceil() * 7.0, 14, 364);
     let horizon = health_horizon
         .flatten()
         .or(health.horizon_days)
         .unwrap_or(horizon_default);
+    // Given weights speak per their own step.
     let step = health
-        .step_days
-        .or(health.weights.as_ref().map(|w| w.step_days))
+        .weights
+        .as_ref()
+        .map(|w| w.step_days)
+        .or(health.step_days)
         .unwrap_or_else(|| days(c, 7, 91).min(horizon)) as i32;
     let reading = Reading {
         window: health

@@ -280,7 +280,7 @@ pub const DORMANT_HEALTH_BELOW: f64 = 70.0;
 /// back, so it is dormant; one quiet past its dormant (or churn) threshold with a health of
 /// [`DORMANT_HEALTH_BELOW`] or more is at risk. A cancellation stays churned (its health reads
 /// the cancellation).
-pub fn agree(a: &mut Activity, health: f64, texts: bool) {
+pub fn agree(a: &mut Activity, health: f64, horizon: u32, texts: bool) {
     if !may_move(a) {
         return;
     }
@@ -300,7 +300,7 @@ pub fn agree(a: &mut Activity, health: f64, texts: bool) {
     let since = a.days_since_last;
     a.reason = Reason::lazy(StatusReasonCode::LikelyBack, texts, || {
         format!(
-            "no activity for {since} days, past the {past} threshold of {} days, but a health of {} says clients like it often come back",
+            "no activity for {since} days, past the {past} threshold of {} days, but a health of {} (its chance of activity within {horizon} days) says clients like it often come back",
             number(threshold),
             number(health)
         )

@@ -23,8 +23,9 @@
 //! - `lapse`: `n · ln((days since the first active day + g) / (days from the first to the last
 //!   active day + g))`, `n` the active days and `g` the book's typical cadence: quiet for long
 //!   against how often the client was active (the form of the BG/NBD's odds of having left);
-//!   `lapseLog`: the same with `ln(1 + n)` for `n`, for books where the many-times active do not
-//!   lapse as fast as that (the book's past chooses which, if either; see `report::profile`);
+//!   `lapseLog`: the same with `ln(1 + n)` for `n`, which the model learns with (on the grocery
+//!   log, whose regular buyers come back after long breaks, `n` itself over-punishes quiet);
+//!   `lapse` is there for given weights;
 //! - `frequency`: `ln(active days)`;
 //! - `tenure`: `ln(1 + days since the first active day)`;
 //! - `oneTime`: 1 for a client with a single active day;
@@ -242,17 +243,18 @@ impl HealthWeights {
     pub fn check(&self) -> Result<()> {
         options::within("stepDays", self.step_days, 1, 3660)?;
         options::within("windowDays", self.window_days, 1, 3650)?;
-        options::finite("intercept", self.intercept)?;
+        // Bounded, so the log-odds of any client stay finite.
+        options::within("intercept", self.intercept, -1e3, 1e3)?;
         for (f, w) in Feature::ALL.iter().zip(self.by_feature()) {
             match w {
                 Some(w) if *f == Feature::Cancelled => options::probability(f.key(), w)?,
-                Some(w) => options::finite(f.key(), w)?,
+                Some(w) => options::within(f.key(), w, -1e3, 1e3)?,
                 None => {}
             }
         }
         if let Some(c) = self.calibration {
             for v in c {
-                options::finite("calibration", v)?;
+                options::within("calibration", v, -1e3, 1e3)?;
             }
         }
         Ok(())
@@ -264,12 +266,12 @@ impl HealthWeights {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct HealthOptions {
-    /// Days ahead the health speaks of, 1 to 3,660. Default: from the book's profile, twice
-    /// the typical cadence rounded up to a week, 14 to 364.
+    /// Days ahead the health speaks of, 1 to 3,660. Default: from the book's profile, four
+    /// times the typical cadence rounded up to a week, 14 to 364.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub horizon_days: Option<u32>,
     /// Days per step of the model, 1 to 3,660. Default: the typical cadence, 7 to 91, and at
-    /// most the horizon.
+    /// most the horizon; with `weights`, theirs.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub step_days: Option<u32>,
     /// The ridge penalty of the fit on standardised features (0 for none).
@@ -484,7 +486,12 @@ impl Model {
     /// The chance of some activity in one step, for features `x`.
     fn step_chance(&self, x: &[f64; FEATURES]) -> f64 {
         let eta = self.intercept + x.iter().zip(&self.weights).map(|(a, w)| a * w).sum::<f64>();
-        super::logistic::sigmoid(eta)
+        // NaN only from features no book gives; read as an even chance rather than spread.
+        if eta.is_nan() {
+            0.5
+        } else {
+            super::logistic::sigmoid(eta)
+        }
     }
 
     /// The compounded chance (0–1) of some activity within `horizon` days after the
@@ -604,61 +611,31 @@ impl Model {
 }
 
 crate::codes! {
-    /// What raises or lowers a client's health: one code per telling feature, by the way it
-    /// pulls.
+    /// What raises or lowers a client's health, by group of features and the way the group
+    /// pulls against the book's average client.
     pub enum HealthReasonCode {
-        /// Active lately.
+        /// Active more lately than most (recency, gaps and lapse together).
         RecentlyActive = "RECENTLY_ACTIVE",
-        /// Quiet for long.
+        /// Quiet for longer than most, for its rhythm.
         LongQuiet = "LONG_QUIET",
-        /// Quiet for no longer than its usual gap.
-        OnCadence = "ON_CADENCE",
-        /// Quiet for longer than its usual gap.
-        Overdue = "OVERDUE",
-        /// Quiet for long against how often it was active before.
-        Lapsing = "LAPSING",
-        /// Many active days.
-        Frequent = "FREQUENT",
-        /// Few active days.
-        FewActiveDays = "FEW_ACTIVE_DAYS",
-        /// A client for long.
+        /// More active days, overall and lately, than most.
+        Busy = "BUSY",
+        /// Fewer active days, overall or lately, than most.
+        LittleActivity = "LITTLE_ACTIVITY",
+        /// A client for longer than most.
         LongTenure = "LONG_TENURE",
-        /// A client for a short time.
+        /// A client for a shorter time than most.
         ShortTenure = "SHORT_TENURE",
-        /// Came back after the first active day.
-        Repeat = "REPEAT",
-        /// A single active day.
+        /// Active on a single day so far.
         OneTime = "ONE_TIME",
-        /// Active on many days of the recent window.
-        BusyLately = "BUSY_LATELY",
-        /// Active on few days of the recent window.
-        QuietLately = "QUIET_LATELY",
-        /// Active on more days lately than its own rate since it started.
-        PaceUp = "PACE_UP",
-        /// Active on fewer days lately than its own rate since it started.
-        PaceDown = "PACE_DOWN",
-        /// More activity than in the window before.
-        TrendUp = "TREND_UP",
-        /// Less activity than in the window before.
-        TrendDown = "TREND_DOWN",
-        /// Many events per active day.
-        HeavyUse = "HEAVY_USE",
-        /// Few events per active day.
-        LightUse = "LIGHT_USE",
-        /// Few support tickets.
+        /// Fewer support tickets, or reopened ones, than most.
         FewTickets = "FEW_TICKETS",
-        /// Many support tickets.
-        ManyTickets = "MANY_TICKETS",
-        /// No or few reopened tickets.
-        FewReopened = "FEW_REOPENED",
-        /// Reopened tickets.
-        TicketsReopened = "TICKETS_REOPENED",
-        /// Onboarding steps done.
+        /// More support tickets, or reopened ones, than most.
+        TicketTrouble = "TICKET_TROUBLE",
+        /// More onboarding steps done than most.
         Onboarded = "ONBOARDED",
-        /// Onboarding steps skipped.
+        /// Fewer onboarding steps done than most.
         OnboardingSkipped = "ONBOARDING_SKIPPED",
-        /// No cancellation in force.
-        NotCancelled = "NOT_CANCELLED",
         /// Cancelled, with no activity since.
         Cancelled = "CANCELLED",
     }
@@ -696,54 +673,117 @@ pub struct Health {
     pub reasons: Vec<Reason<HealthReasonCode>>,
 }
 
-fn codes(f: Feature) -> (Code, Code) {
+/// The groups of features a reason speaks of.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Group {
+    Quiet,
+    Activity,
+    Tenure,
+    Support,
+    Onboarding,
+}
+
+fn group(f: Feature) -> Group {
     match f {
-        Feature::Recency => (Code::RecentlyActive, Code::LongQuiet),
-        Feature::Overdue => (Code::OnCadence, Code::Overdue),
-        Feature::Lapse | Feature::LapseLog => (Code::RecentlyActive, Code::Lapsing),
-        Feature::Frequency => (Code::Frequent, Code::FewActiveDays),
-        Feature::Tenure => (Code::LongTenure, Code::ShortTenure),
-        Feature::OneTime => (Code::Repeat, Code::OneTime),
-        Feature::Recent => (Code::BusyLately, Code::QuietLately),
-        Feature::Pace => (Code::PaceUp, Code::PaceDown),
-        Feature::Trend => (Code::TrendUp, Code::TrendDown),
-        Feature::Intensity => (Code::HeavyUse, Code::LightUse),
-        Feature::Tickets => (Code::FewTickets, Code::ManyTickets),
-        Feature::Reopened => (Code::FewReopened, Code::TicketsReopened),
-        Feature::Onboarding => (Code::Onboarded, Code::OnboardingSkipped),
-        Feature::Cancelled => (Code::NotCancelled, Code::Cancelled),
+        Feature::Recency | Feature::Overdue | Feature::Lapse | Feature::LapseLog => Group::Quiet,
+        Feature::Frequency
+        | Feature::Recent
+        | Feature::Pace
+        | Feature::Trend
+        | Feature::Intensity => Group::Activity,
+        Feature::Tenure | Feature::OneTime => Group::Tenure,
+        Feature::Tickets | Feature::Reopened | Feature::Cancelled => Group::Support,
+        Feature::Onboarding => Group::Onboarding,
     }
 }
 
-fn sentence(f: Feature, raw: f64, window: i32) -> String {
-    match f {
-        Feature::Recency => format!("last active {} ago", plural(raw, "day", "days")),
-        Feature::Overdue => format!("quiet for {} of its usual gaps", number(round1(raw))),
-        Feature::Lapse | Feature::LapseLog => {
-            format!("quiet for long against its {} active days", number(raw))
+impl Fixed<'_> {
+    /// What a group's reason says of the client on day `d`, and its code by the way it pulls.
+    fn fact(&self, g: Group, up: bool, d: i32, r: Reading) -> (Code, String) {
+        let n = self.days.len();
+        let since = (d - self.last) as f64;
+        let t = |k: Feature| self.values[k as usize].exp_m1();
+        match g {
+            Group::Quiet => {
+                let gaps = if n >= 2 {
+                    format!(", {} of its usual gaps", number(round1(since / self.gap)))
+                } else {
+                    ", after its only active day".to_string()
+                };
+                let code = if up {
+                    Code::RecentlyActive
+                } else {
+                    Code::LongQuiet
+                };
+                let text = if since == 0.0 {
+                    "active today".to_string()
+                } else {
+                    format!("last active {} ago{gaps}", plural(since, "day", "days"))
+                };
+                (code, text)
+            }
+            Group::Activity => {
+                let from = self.days.partition_point(|x| x.day <= d - r.window);
+                let code = if up { Code::Busy } else { Code::LittleActivity };
+                let recent = (n - from.min(n)) as f64;
+                (
+                    code,
+                    format!(
+                        "active on {}, {} of them in the last {} days",
+                        plural(n as f64, "day", "days"),
+                        number(recent),
+                        r.window
+                    ),
+                )
+            }
+            Group::Tenure if n == 1 && !up => (
+                Code::OneTime,
+                format!(
+                    "active on a single day, {} ago",
+                    plural(since, "day", "days")
+                ),
+            ),
+            Group::Tenure => {
+                let code = if up {
+                    Code::LongTenure
+                } else {
+                    Code::ShortTenure
+                };
+                let days = (d - self.first) as f64;
+                (
+                    code,
+                    format!("a client for {}", plural(days, "day", "days")),
+                )
+            }
+            Group::Support => {
+                let code = if up {
+                    Code::FewTickets
+                } else {
+                    Code::TicketTrouble
+                };
+                let (k, re) = (t(Feature::Tickets).round(), t(Feature::Reopened).round());
+                (
+                    code,
+                    format!(
+                        "{}, {} reopened",
+                        plural(k, "support ticket", "support tickets"),
+                        number(re)
+                    ),
+                )
+            }
+            Group::Onboarding => {
+                let code = if up {
+                    Code::Onboarded
+                } else {
+                    Code::OnboardingSkipped
+                };
+                let k = t(Feature::Onboarding).round();
+                (
+                    code,
+                    format!("{} done", plural(k, "onboarding step", "onboarding steps")),
+                )
+            }
         }
-        Feature::Frequency => format!("active on {}", plural(raw, "day", "days")),
-        Feature::Tenure => format!("first active {} ago", plural(raw, "day", "days")),
-        Feature::OneTime if raw > 0.0 => "active on a single day so far".into(),
-        Feature::OneTime => "came back after its first active day".into(),
-        Feature::Recent => format!(
-            "active on {} of the last {window}",
-            plural(raw, "day", "days")
-        ),
-        Feature::Pace => format!(
-            "active lately at {}% of its own usual rate",
-            number(crate::text::round(100.0 * raw))
-        ),
-        Feature::Trend => format!(
-            "activity {} against the {window} days before",
-            if raw >= 0.0 { "up" } else { "down" }
-        ),
-        Feature::Intensity => format!("{} events per active day", number(round1(raw))),
-        Feature::Tickets => plural(raw, "support ticket", "support tickets"),
-        Feature::Reopened => plural(raw, "reopened ticket", "reopened tickets"),
-        Feature::Onboarding => plural(raw, "onboarding step", "onboarding steps"),
-        Feature::Cancelled if raw > 0.0 => "cancelled, with no activity since".into(),
-        Feature::Cancelled => "no cancellation in force".into(),
     }
 }
 
@@ -781,17 +821,21 @@ pub fn score(m: &Model, f: &Fixed, horizon: u32, texts: bool) -> Health {
             }
         }
         components.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
-        for c in components.iter().filter(|c| c.effect.abs() >= 0.05).take(3) {
-            let (up, down) = codes(c.feature);
-            let (code, way) = if c.effect > 0.0 {
-                (up, "raises")
-            } else {
-                (down, "lowers")
-            };
-            let text = format!(
-                "{}: {way} health",
-                sentence(c.feature, c.raw, m.reading.window)
-            );
+        // A reason per group of features, by the group's summed pull.
+        let mut pulls: Vec<(Group, f64)> = Vec::new();
+        for c in &components {
+            let g = group(c.feature);
+            match pulls.iter_mut().find(|p| p.0 == g) {
+                Some(p) => p.1 += c.effect,
+                None => pulls.push((g, c.effect)),
+            }
+        }
+        pulls.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        for (g, pull) in pulls.into_iter().filter(|p| p.1.abs() >= 0.05).take(3) {
+            let up = pull > 0.0;
+            let (code, fact) = f.fact(g, up, f.as_of, m.reading);
+            let way = if up { "raises" } else { "lowers" };
+            let text = format!("{fact}: {way} health against the book's average client");
             reasons.push(Reason::new(code, text));
         }
     }
@@ -904,6 +948,9 @@ mod tests {
         assert_eq!(h.score, round1(100.0 * expect));
         assert_eq!(h.components.len(), 1);
         assert_eq!(h.reasons[0].code, Code::LongQuiet);
-        assert_eq!(h.reasons[0].text, "last active 29 days ago: lowers health");
+        assert_eq!(
+            h.reasons[0].text,
+            "last active 29 days ago, 0.9 of its usual gaps: lowers health against the book's average client"
+        );
     }
 }

@@ -84,7 +84,7 @@ impl Logistic {
     /// or a Hessian that is not positive-definite).
     pub fn fit(x: &[f64], y: &[bool], p: usize, l2: f64) -> Option<Logistic> {
         let n = y.len();
-        if n == 0 || x.len() != n * p {
+        if n == 0 || p == 0 || x.len() != n * p {
             return None;
         }
         let mut mean = vec![0.0; p];
@@ -102,28 +102,29 @@ impl Logistic {
         }
         sd.iter_mut()
             .for_each(|s| *s = (*s / n as f64).sqrt().max(0.0));
-        let z = |r: &[f64], j: usize| {
-            if sd[j] > 1e-12 {
-                (r[j] - mean[j]) / sd[j]
-            } else {
-                0.0
-            }
-        };
+        // The standardised rows, each with a leading 1 for the intercept.
         let q = p + 1;
+        let mut zx = Vec::with_capacity(n * q);
+        for r in x.chunks_exact(p) {
+            zx.push(1.0);
+            for j in 0..p {
+                zx.push(if sd[j] > 1e-12 {
+                    (r[j] - mean[j]) / sd[j]
+                } else {
+                    0.0
+                });
+            }
+        }
         let mut beta = vec![0.0; q];
         let positives = y.iter().filter(|&&v| v).count() as f64;
         let base = (positives / n as f64).clamp(1e-6, 1.0 - 1e-6);
         beta[0] = (base / (1.0 - base)).ln();
-        let mut row = vec![0.0; q];
-        let objective = |beta: &[f64], row: &mut [f64]| {
+        let dot = |row: &[f64], beta: &[f64]| row.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>();
+        // The penalised log-likelihood: log σ(η) for a positive, log σ(−η) for a negative.
+        let objective = |beta: &[f64]| {
             let mut ll = 0.0;
-            for (r, &yi) in x.chunks_exact(p).zip(y) {
-                row[0] = 1.0;
-                for j in 0..p {
-                    row[j + 1] = z(r, j);
-                }
-                let eta: f64 = row.iter().zip(beta).map(|(a, b)| a * b).sum();
-                // log σ(η) for a positive, log σ(−η) for a negative.
+            for (row, &yi) in zx.chunks_exact(q).zip(y) {
+                let eta = dot(row, beta);
                 let s = if yi { eta } else { -eta };
                 ll -= if s > 0.0 {
                     (-s).exp().ln_1p()
@@ -133,26 +134,25 @@ impl Logistic {
             }
             ll - 0.5 * l2 * beta[1..].iter().map(|b| b * b).sum::<f64>()
         };
-        let mut current = objective(&beta, &mut row);
+        let mut current = objective(&beta);
         let mut diag = vec![0.0; q];
         let mut iterations = 0;
+        let mut g = vec![0.0; q];
+        let mut h = vec![0.0; q * q];
         for _ in 0..50 {
             iterations += 1;
-            let mut g = vec![0.0; q];
-            let mut h = vec![0.0; q * q];
-            for (r, &yi) in x.chunks_exact(p).zip(y) {
-                row[0] = 1.0;
-                for j in 0..p {
-                    row[j + 1] = z(r, j);
-                }
-                let eta: f64 = row.iter().zip(&beta).map(|(a, b)| a * b).sum();
-                let mu = sigmoid(eta);
+            g.iter_mut().for_each(|v| *v = 0.0);
+            h.iter_mut().for_each(|v| *v = 0.0);
+            for (row, &yi) in zx.chunks_exact(q).zip(y) {
+                let mu = sigmoid(dot(row, &beta));
                 let w = (mu * (1.0 - mu)).max(1e-12);
                 let resid = yi as u8 as f64 - mu;
                 for a in 0..q {
                     g[a] += row[a] * resid;
-                    for b in 0..=a {
-                        h[a * q + b] += w * row[a] * row[b];
+                    let wa = w * row[a];
+                    let ha = &mut h[a * q..a * q + a + 1];
+                    for (hb, &rb) in ha.iter_mut().zip(&row[..=a]) {
+                        *hb += wa * rb;
                     }
                 }
             }
@@ -176,7 +176,7 @@ impl Logistic {
                     .zip(&step)
                     .map(|(b, s)| b + t * s)
                     .collect::<Vec<_>>();
-                let value = objective(&next, &mut row);
+                let value = objective(&next);
                 if value >= current - 1e-9 || t < 1e-4 {
                     current = value;
                     break;
@@ -185,7 +185,7 @@ impl Logistic {
             }
             let moved = step.iter().map(|s| (t * s).abs()).fold(0.0, f64::max);
             beta = next;
-            if moved < 1e-8 {
+            if moved < 1e-6 {
                 break;
             }
         }
@@ -285,5 +285,6 @@ mod tests {
             Logistic::fit(&[0.0, 1.0, 2.0, 3.0], &[false, false, true, true], 1, 1.0).unwrap();
         assert!(sep.coef[0].is_finite() && sep.coef[0] > 0.0);
         assert!(Logistic::fit(&[], &[], 1, 1.0).is_none());
+        assert!(Logistic::fit(&[], &[true, false], 0, 1.0).is_none());
     }
 }

@@ -266,7 +266,7 @@ test('health: in score, scoreTable and explain, the CLI column and --horizon, an
     assert.deepEqual(e.health, c.health);
     assert.equal(e.health.horizonDays, 364);
     assert.ok(e.health.components.length >= 5 && e.health.reasons.length > 0);
-    assert.ok(e.health.reasons.every((x) => /: (raises|lowers) health$/.test(x.text)), JSON.stringify(e.health.reasons));
+    assert.ok(e.health.reasons.every((x) => /: (raises|lowers) health against the book's average client$/.test(x.text)), JSON.stringify(e.health.reasons));
   }
   // Who was active in 2007, from the file: health's AUC recounted by pairs beats recency's.
   const after = new Set();
