@@ -13,7 +13,7 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/www/`);
+  await page.goto(`http://127.0.0.1:${server.address().port}/www/blank.html`);
   const r = await page.evaluate(async (n) => {
     const { createScorerWorker } = await import('/pkg/worker.js');
     const w = createScorerWorker({ asOf: '2024-12-31' });

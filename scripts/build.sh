@@ -21,3 +21,6 @@ for dir in pkg pkg/full; do
 done
 rm -rf pkg/cli && cp -r cli pkg/cli
 cp js/package.json js/README.md LICENSE-MIT LICENSE-APACHE pkg/
+# The demo page's charting library (Chart.js, MIT), served with the page: nothing is fetched
+# from another origin.
+mkdir -p www/vendor && cp node_modules/chart.js/dist/chart.umd.min.js www/vendor/

@@ -2,7 +2,10 @@
 // package's browser entry, scores the CDNOW sample, and shows the same counts Node computes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
 import { Scorer } from '../../pkg/node.js';
@@ -31,7 +34,7 @@ test('the demo page scores the CDNOW sample like Node does', async () => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${base}/www/`);
-  await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
+  await page.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 60_000 });
   assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#error'));
   const shown = await page.$$eval('#status-counts .card', (cards) => Object.fromEntries(cards.map((c) => [c.id.replace('status-', ''), Number(c.dataset.count)])));
   const s = new Scorer({ asOf: '1998-06-30' });
@@ -40,19 +43,75 @@ test('the demo page scores the CDNOW sample like Node does', async () => {
   });
   assert.deepEqual(shown, s.score().portfolio.statusCounts);
   assert.equal(Object.values(shown).reduce((a, b) => a + b, 0), 2357);
-  assert.equal(await page.locator('#lifecycle tbody tr').count(), 18);
-  const relationships = await page.$$eval('#relationships tbody tr', (rows) => Object.fromEntries(rows.map((r) => [r.id.replace('relationship-', ''), Number(r.dataset.count)])));
-  assert.deepEqual(relationships, s.score().portfolio.relationships);
-  assert.ok((await page.locator('#plays tbody tr').count()) > 0);
+  assert.equal(await page.getAttribute('body', 'data-clients'), '2357');
+  assert.equal(await page.getAttribute('body', 'data-source'), 'sample-cdnow');
+  // Charts are drawn (canvas), the first page of the client table is there, and win-back is
+  // ranked by expected value.
+  assert.equal(await page.locator('canvas').count(), 5);
+  assert.equal(await page.locator('#clients tbody tr[data-client-id]').count(), 50);
+  const values = await page.$$eval('#winback tbody tr', (rows) => rows.map((r) => Number(r.children[3].textContent)));
+  assert.ok(values.length > 0 && values.every((v, i) => i === 0 || values[i - 1] >= v), JSON.stringify(values));
   mkdirSync(new URL('../../target/screenshots/', import.meta.url), { recursive: true });
   await page.screenshot({ path: new URL('../../target/screenshots/demo.png', import.meta.url).pathname, fullPage: true });
   assert.deepEqual(errors, []);
 });
 
+test('the demo page takes the user\'s own file, guesses its columns, and shows what the CLI computes', async () => {
+  // A purchase log in a layout the page must guess: no kind column, other names.
+  const cdnow = readFileSync(new URL('../../data/cdnow_sample_events.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
+  const csv = ['user_id,created_at,revenue', ...cdnow.map((l) => { const [id, date, , amount] = l.split(','); return `u${id},${date},${amount}`; })].join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-demo-'));
+  const file = join(dir, 'orders.csv');
+  writeFileSync(file, csv);
+  const cli = spawnSync(process.execPath, ['pkg/cli/rapportjs.mjs', 'score', file, '--map', 'user_id=clientId,created_at=timestamp,revenue=value', '--kind', 'purchase', '--format', 'json'], { cwd: new URL('../../', import.meta.url), encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(cli.status, 0, cli.stderr);
+  const report = JSON.parse(cli.stdout);
+  for (const width of [1280, 390]) {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const errors = [];
+    const elsewhere = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('request', (r) => { if (!r.url().startsWith(base) && !/^(blob|data):/.test(r.url())) elsewhere.push(r.url()); });
+    await page.goto(`${base}/www/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    assert.equal(await page.locator('input[type=file]').count(), 1);
+    await page.setInputFiles('input[type=file]', file);
+    await page.waitForSelector('body[data-ready="true"][data-source="file"]', { timeout: 60_000 });
+    assert.equal(await page.textContent('#error'), '');
+    assert.equal(await page.getAttribute('body', 'data-clients'), String(report.clients.length));
+    const shown = await page.$$eval('#status-counts .card', (cards) => Object.fromEntries(cards.map((c) => [c.id.replace('status-', ''), Number(c.dataset.count)])));
+    assert.deepEqual(shown, report.portfolio.statusCounts);
+    // The guessed mapping is shown, and scoring again from it gives the same book.
+    assert.equal(await page.inputValue('#map-clientId'), 'user_id');
+    assert.equal(await page.inputValue('#map-kind'), '');
+    // A client's details: its health and status as the CLI gives them.
+    const row = page.locator('#clients tbody tr[data-client-id]').first();
+    const id = await row.getAttribute('data-client-id');
+    await row.click();
+    await page.waitForSelector('[data-client-detail]:not([hidden])');
+    const c = report.clients.find((x) => x.clientId === id);
+    const detail = await page.textContent('[data-client-detail]');
+    assert.ok(detail.includes(`Health ${c.health.score.toFixed(1)}`), detail.slice(0, 300));
+    assert.ok(detail.includes(c.health.reasons[0].text));
+    assert.ok(detail.includes(c.statusReason.text));
+    // The phone width scrolls only downwards; Escape closes the details.
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= width);
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('[data-client-detail]').isHidden(), true);
+    await page.click('[data-action="score"]');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    assert.equal(await page.getAttribute('body', 'data-clients'), String(report.clients.length));
+    mkdirSync(new URL('../../target/screenshots/', import.meta.url), { recursive: true });
+    await page.screenshot({ path: new URL(`../../target/screenshots/demo-file-${width}.png`, import.meta.url).pathname, fullPage: true });
+    assert.deepEqual(elsewhere, []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
 test('in the browser, errors are RapportErrors with a code and the instance survives', async () => {
   const page = await browser.newPage();
-  await page.goto(`${base}/www/`);
-  await page.waitForSelector('body[data-ready]');
+  await page.goto(`${base}/www/blank.html`);
   const result = await page.evaluate(async () => {
     const { init, Scorer, isRapportError } = await import('/pkg/browser.js');
     await init();
@@ -85,8 +144,7 @@ test('in the browser, errors are RapportErrors with a code and the instance surv
 
 test('in the browser, the models fit and predict, and scores carry relationships, plays and history', async () => {
   const page = await browser.newPage();
-  await page.goto(`${base}/www/`);
-  await page.waitForSelector('body[data-ready]');
+  await page.goto(`${base}/www/blank.html`);
   const got = await page.evaluate(async () => {
     const m = await import('/pkg/full/browser.js');
     await m.init();
@@ -188,10 +246,11 @@ test('a Web Worker ingests columns for 1,000,000 clients and returns scoreTable,
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${base}/www/`);
+  await page.goto(`${base}/www/blank.html`);
   const r = await page.evaluate(async () => {
     const { createScorerWorker } = await import('/pkg/worker.js');
-    const { isRapportError } = await import('/pkg/browser.js');
+    const { isRapportError, init } = await import('/pkg/browser.js');
+    await init();
     const w = createScorerWorker({ asOf: '2024-12-31' });
     await w.ready;
     const n = 1_000_000;

@@ -1,0 +1,502 @@
+// The demo page: the user's file (or a sample) read and scored in a Web Worker, then the
+// results as cards, charts, a client table and one client's details. Hooks for tests, kept
+// stable: one <input type=file>; body[data-ready] ("true" once a book is scored, "false" while
+// one is, "error") and body[data-clients]; client rows carry data-client-id; the detail panel
+// data-client-detail; the mapping form's button data-action="score".
+import { createScorerWorker } from '../pkg/full/worker.js';
+import { guessColumns, splitCsvLine, csvOptions, FIELDS } from './guess.js';
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, text = '') => Object.assign(document.createElement(tag), attrs, text === '' ? {} : { textContent: text });
+
+const STATUS = { new: ['new', '#3b82f6'], active: ['active', '#16a34a'], at_risk: ['at risk', '#f59e0b'], dormant: ['dormant', '#a855f7'], churned: ['churned', '#ef4444'], resurrected: ['back again', '#14b8a6'] };
+const CAMEL = { new: 'new', active: 'active', at_risk: 'atRisk', dormant: 'dormant', churned: 'churned', resurrected: 'resurrected' };
+const words = (code) => (code ?? '').toLowerCase().replace(/_/g, ' ').replace(/\bcant\b/, "can't");
+const label = (code) => STATUS[code]?.[0] ?? words(code);
+const fixed = (x, d = 1) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
+const day = (ms) => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : '–');
+
+const state = { source: null, table: null, order: null, page: 0, sort: { key: 'health', dir: -1 }, worker: null, charts: {} };
+const PAGE = 50;
+
+function setProgress(value, text) {
+  const p = $('progress');
+  p.hidden = value === null;
+  if (value !== null) p.value = value;
+  $('meta').textContent = text;
+}
+
+function fail(e) {
+  const where = [e?.row !== undefined ? `row ${e.row}` : '', e?.field ? `field ${e.field}` : ''].filter(Boolean).join(', ');
+  $('error').textContent = `${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}${where ? ` (${where})` : ''}`;
+  setProgress(null, '');
+  document.body.dataset.ready = 'error';
+}
+
+/** The book loaded: bytes and how to read them, kept so the settings can re-score it. */
+async function loadBook(source) {
+  state.source = source;
+  $('error').textContent = '';
+  document.body.dataset.ready = 'false';
+  document.body.dataset.source = source.name;
+  await score();
+}
+
+/** Scores the loaded book with the settings, in a fresh worker. */
+async function score() {
+  const src = state.source;
+  const t0 = performance.now();
+  try {
+    setProgress(10, `Reading ${src.label}…`);
+    state.worker?.terminate();
+    const options = { businessModel: $('business-model').value, period: 'month', periods: 18 };
+    const asOf = $('as-of').value;
+    if (asOf) options.asOf = asOf;
+    const w = createScorerWorker(options);
+    state.worker = w;
+    await w.ready;
+    setProgress(30, `Scoring ${src.label} in a background thread…`);
+    if (src.columns) await w.ingestColumns(src.columns);
+    else if (src.json) await w.ingestJson(src.bytes);
+    else await w.ingestCsv(src.bytes, src.csv);
+    const scoreOptions = {};
+    const horizon = Number($('horizon').value);
+    if (horizon > 0) scoreOptions.horizon = horizon;
+    if ($('model').value) scoreOptions.customerBase = { model: $('model').value };
+    setProgress(60, 'Scoring every client…');
+    const table = await w.scoreTable(scoreOptions);
+    state.table = table;
+    state.scoreOptions = scoreOptions;
+    setProgress(80, 'Checking the scores against your own history…');
+    const backtest = await backtestOf(w, table).catch((e) => ({ error: e }));
+    const history = await historyOf(w, table).catch(() => null);
+    const ms = performance.now() - t0;
+    render(table, backtest, history);
+    setProgress(null, `${table.clientIds.length.toLocaleString('en-US')} clients, ${table.portfolio.events.toLocaleString('en-US')} events, as of ${table.asOf}; read and scored in ${(ms / 1000).toFixed(2)} s`);
+    $('controls').hidden = false;
+    if (!$('as-of').value) $('as-of').value = table.asOf;
+    document.body.dataset.clients = String(table.clientIds.length);
+    document.body.dataset.ready = 'true';
+  } catch (e) {
+    fail(e);
+  }
+}
+
+/** The backtest over the horizon before the day scored, when the history is long enough. */
+async function backtestOf(w, table) {
+  const horizon = table.profile.health.horizonDays;
+  const asOf = new Date(Date.parse(table.asOf) - horizon * 86_400_000).toISOString().slice(0, 10);
+  return w.backtest({ asOf, horizon, ...(state.scoreOptions.customerBase ? { customerBase: state.scoreOptions.customerBase } : {}) });
+}
+
+/** Cohorts and the migrations over the last horizon, from `history`. */
+async function historyOf(w, table) {
+  const from = new Date(Date.parse(table.asOf) - table.profile.health.horizonDays * 86_400_000).toISOString().slice(0, 10);
+  return w.history({ clients: false, cohortMonths: 24, from, to: table.asOf });
+}
+
+/** A table of numbers shaded by value: `rows` of `[label, ...cells]`, `max` the darkest. */
+function heat(id, head, rows, format = String, max = null) {
+  const t = $(id);
+  t.replaceChildren();
+  const top = Math.max(1e-9, max ?? Math.max(...rows.flatMap((r) => r.slice(1).filter(Number.isFinite))));
+  const tr = el('tr');
+  for (const h of head) tr.append(el('th', { scope: 'col' }, h));
+  t.append(tr);
+  for (const [name, ...cells] of rows) {
+    const r = el('tr');
+    r.append(el('th', { scope: 'row' }, name));
+    for (const v of cells) {
+      const td = el('td', {}, Number.isFinite(v) ? format(v) : '');
+      if (Number.isFinite(v)) {
+        const a = Math.min(1, v / top);
+        td.style.background = `rgba(37, 99, 235, ${0.08 + 0.8 * a})`;
+        td.style.color = a > 0.55 ? '#fff' : '#1d2430';
+      }
+      r.append(td);
+    }
+    t.append(r);
+  }
+}
+
+function renderGrids(table, history) {
+  const c = table.columns;
+  // RFM: recency score (rows, 5 first) by frequency score.
+  const grid = Array.from({ length: 5 }, () => new Array(5).fill(0));
+  for (let k = 0; k < c.rfm.length; k++) {
+    const code = c.rfm[k];
+    if (!code) continue;
+    const r = Math.floor(code / 100);
+    const f = Math.floor(code / 10) % 10;
+    if (r >= 1 && r <= 5 && f >= 1 && f <= 5) grid[5 - r][f - 1]++;
+  }
+  heat('rfm-grid', ['R \\ F', '1', '2', '3', '4', '5'], grid.map((row, i) => [String(5 - i), ...row]));
+  if (history) {
+    const cohorts = history.cohorts;
+    const width = Math.max(0, ...cohorts.map((x) => x.retention.length));
+    heat('cohorts', ['cohort', ...Array.from({ length: Math.min(width, 12) }, (_, k) => `+${k}`)], cohorts.map((x) => [`${x.month} (${x.clients})`, ...x.retention.slice(0, 12).map((v) => 100 * v)]), (v) => `${v.toFixed(0)}%`, 100);
+    const names = Object.keys(STATUS);
+    const m = names.map(() => names.map(() => 0));
+    for (const mv of history.transitions.statuses) {
+      const i = names.indexOf(mv.from);
+      const j = names.indexOf(mv.to);
+      if (i >= 0 && j >= 0) m[i][j] += mv.clients;
+    }
+    $('migrations-caption').textContent = `Migrations from ${history.transitions.from} (rows) to ${history.transitions.to} (columns)`;
+    heat('migrations', ['then \\ now', ...names.map(label)], names.map((n, i) => [label(n), ...m[i]]));
+  }
+  // P(alive) by purchase days and days since the last, when a model was asked for.
+  const fig = $('palive-figure');
+  fig.hidden = !c.pAlive;
+  if (c.pAlive) {
+    const fCuts = [1, 2, 3, 5, 10, Infinity];
+    const fNames = ['1', '2', '3–4', '5–9', '10+'];
+    const rCuts = [30, 90, 180, 365, Infinity];
+    const rNames = ['< 30', '30–89', '90–179', '180–364', '365+'];
+    const sum = rCuts.map(() => fCuts.slice(1).map(() => 0));
+    const n = rCuts.map(() => fCuts.slice(1).map(() => 0));
+    for (let k = 0; k < c.pAlive.length; k++) {
+      if (!Number.isFinite(c.pAlive[k])) continue;
+      const f = fCuts.findIndex((x, i) => c.activeDays[k] >= x && c.activeDays[k] < fCuts[i + 1]);
+      const r = rCuts.findIndex((x) => c.daysSinceLastActivity[k] < x);
+      if (f >= 0 && r >= 0) {
+        sum[r][f] += c.pAlive[k];
+        n[r][f]++;
+      }
+    }
+    heat('palive', ['days since \\ days', ...fNames], rNames.map((name, r) => [name, ...sum[r].map((s, f) => (n[r][f] ? s / n[r][f] : NaN))]), (v) => v.toFixed(2), 1);
+  }
+}
+
+function chart(id, config) {
+  state.charts[id]?.destroy();
+  state.charts[id] = new window.Chart($(id), { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } });
+}
+
+function histogram(values, bins = 10) {
+  const counts = new Array(bins).fill(0);
+  for (const v of values) if (Number.isFinite(v)) counts[Math.min(bins - 1, Math.floor((v / 100) * bins))]++;
+  return counts;
+}
+
+function render(table, backtest, history) {
+  $('results').hidden = false;
+  const p = table.portfolio;
+  // Status cards.
+  const cards = $('status-counts');
+  cards.replaceChildren();
+  for (const [code, [name, color]] of Object.entries(STATUS)) {
+    const n = p.statusCounts[CAMEL[code]];
+    const card = el('div', { className: 'card', id: `status-${CAMEL[code]}` });
+    card.dataset.count = String(n);
+    const bar = el('div', { className: 'bar' });
+    bar.style.background = color;
+    bar.style.width = `${Math.max(2, (100 * n) / Math.max(1, p.clients))}%`;
+    card.append(el('div', { className: 'n' }, n.toLocaleString('en-US')), el('div', { className: 'label' }, name), bar);
+    cards.append(card);
+  }
+  const prof = table.profile;
+  const signals = Object.entries(prof.signals).filter(([, v]) => v > 0).map(([k]) => k).join(', ');
+  $('profile').textContent = `What the data looks like: ${signals}; clients are typically active every ${prof.cadenceDays} days, so engagement looks back ${prof.windowDays} days and health speaks of the next ${prof.health.horizonDays} days (${prof.health.source === 'learned' ? `learned from ${prof.health.rows.toLocaleString('en-US')} past client-steps` : prof.health.source === 'prior' ? 'default weights: the history is short' : 'weights given'}).`;
+  const c = table.columns;
+  const labels10 = Array.from({ length: 10 }, (_, k) => `${k * 10}–${k * 10 + 10}`);
+  chart('chart-health', { type: 'bar', data: { labels: labels10, datasets: [{ label: 'clients', data: histogram(c.health), backgroundColor: '#2563eb' }] }, options: { plugins: { legend: { display: false } } } });
+  chart('chart-engagement', { type: 'bar', data: { labels: labels10, datasets: [{ label: 'clients', data: histogram(c.engagement), backgroundColor: '#0d9488' }] }, options: { plugins: { legend: { display: false } } } });
+  const lc = p.lifecycle.periods;
+  chart('chart-lifecycle', {
+    type: 'bar',
+    data: {
+      labels: lc.map((x) => x.start.slice(0, 7)),
+      datasets: [
+        { label: 'new', data: lc.map((x) => x.new), backgroundColor: '#3b82f6' },
+        { label: 'returning', data: lc.map((x) => x.returning), backgroundColor: '#16a34a' },
+        { label: 'resurrecting', data: lc.map((x) => x.resurrecting), backgroundColor: '#14b8a6' },
+        { label: 'dormant', data: lc.map((x) => -x.dormant), backgroundColor: '#ef4444' },
+      ],
+    },
+    options: { scales: { x: { stacked: true }, y: { stacked: true } } },
+  });
+  if (backtest.error) {
+    chart('chart-backtest', { type: 'bar', data: { labels: [], datasets: [] } });
+    $('backtest-note').textContent = `No backtest: ${backtest.error.message}`;
+  } else {
+    const rows = backtest.scores.filter((s) => s.auc !== undefined && s.auc !== null);
+    chart('chart-backtest', {
+      type: 'bar',
+      data: { labels: rows.map((s) => (s.baseline ? `${s.score} (baseline)` : s.score)), datasets: [{ label: 'AUC', data: rows.map((s) => s.auc), backgroundColor: rows.map((s) => (s.baseline ? '#9ca3af' : '#2563eb')) }] },
+      options: { indexAxis: 'y', scales: { x: { min: 0.5, max: 1 } }, plugins: { legend: { display: false } } },
+    });
+    const h = backtest.scores.find((s) => s.score === 'health');
+    if (h?.calibration?.length) {
+      chart('chart-calibration', {
+        type: 'line',
+        data: {
+          labels: h.calibration.map((_, k) => `${k + 1}`),
+          datasets: [
+            { label: 'predicted', data: h.calibration.map((b) => 100 * b.predicted), borderColor: '#2563eb', backgroundColor: '#2563eb' },
+            { label: 'actual', data: h.calibration.map((b) => 100 * b.actual), borderColor: '#f59e0b', backgroundColor: '#f59e0b' },
+          ],
+        },
+        options: { scales: { y: { min: 0, max: 100, title: { display: true, text: '% active' } }, x: { title: { display: true, text: 'decile of health' } } } },
+      });
+    }
+    $('backtest-note').textContent = `Scored as of ${backtest.asOf}, checked against who was active by ${backtest.outcomeEnd} (${(100 * backtest.baseRate).toFixed(0)}% were). 0.5 is a coin toss.${h?.calibrationError !== undefined ? ` Health was off by ${(100 * h.calibrationError).toFixed(1)} points on average over its deciles.` : ''}`;
+  }
+  renderWinBack(table);
+  renderGrids(table, history);
+  fillFilters(table);
+  state.sort = { key: 'health', dir: -1 };
+  applyView();
+}
+
+function renderWinBack(table) {
+  const c = table.columns;
+  const n = table.names;
+  const play = n.topPlay.indexOf('re_engagement');
+  const rows = [];
+  for (let k = 0; k < table.clientIds.length; k++) if (c.topPlay[k] === play) rows.push(k);
+  rows.sort((a, b) => c.expectedValue[b] - c.expectedValue[a]);
+  const tb = $('winback').tBodies[0];
+  tb.replaceChildren();
+  for (const k of rows.slice(0, 10)) {
+    const tr = el('tr');
+    tr.dataset.clientId = table.clientIds[k];
+    tr.append(el('td', {}, table.clientIds[k]), el('td', {}, label(n.status[c.status[k]])), el('td', { className: 'num' }, fixed(c.health[k])), el('td', { className: 'num' }, fixed(c.expectedValue[k], 2)), el('td', {}, words(n.statusReason[c.statusReason[k]])));
+    tb.append(tr);
+  }
+  if (!rows.length) tb.append(el('tr', {}, '')).append(el('td', { colSpan: 5 }, 'No client needs winning back.'));
+}
+
+function fillFilters(table) {
+  const n = table.names;
+  const fill = (id, names, show = words) => {
+    const s = $(id);
+    s.replaceChildren(el('option', { value: '' }, 'all'), ...names.map((x, i) => el('option', { value: String(i) }, show(x))));
+  };
+  fill('f-status', n.status, label);
+  fill('f-segment', n.rfmSegment);
+  fill('f-relationship', n.relationship);
+  fill('f-play', n.topPlay);
+}
+
+/** The rows shown: filtered, searched and sorted, as indexes into the table. */
+function applyView() {
+  const t = state.table;
+  const c = t.columns;
+  const f = (id) => ($(id).value === '' ? -1 : Number($(id).value));
+  const [st, seg, rel, pl] = ['f-status', 'f-segment', 'f-relationship', 'f-play'].map(f);
+  const q = $('search').value.trim().toLowerCase();
+  const noSegment = 255;
+  const keep = [];
+  for (let k = 0; k < t.clientIds.length; k++) {
+    if (st >= 0 && c.status[k] !== st) continue;
+    if (seg >= 0 && (c.rfmSegment[k] === noSegment || c.rfmSegment[k] !== seg)) continue;
+    if (rel >= 0 && c.relationship[k] !== rel) continue;
+    if (pl >= 0 && c.topPlay[k] !== pl) continue;
+    if (q && !t.clientIds[k].toLowerCase().includes(q)) continue;
+    keep.push(k);
+  }
+  const { key, dir } = state.sort;
+  const col = { health: c.health, engagement: c.engagement, revenue: c.revenue, lastActive: c.lastActive, status: c.status }[key];
+  if (col) keep.sort((a, b) => dir * ((Number.isNaN(col[a]) ? -1 : col[a]) - (Number.isNaN(col[b]) ? -1 : col[b])) || (a - b));
+  else if (dir < 0) keep.reverse();
+  state.order = keep;
+  state.page = 0;
+  renderPage();
+}
+
+function renderPage() {
+  const t = state.table;
+  const c = t.columns;
+  const n = t.names;
+  const rows = state.order;
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+  state.page = Math.min(state.page, pages - 1);
+  const tb = $('clients').tBodies[0];
+  tb.replaceChildren();
+  for (const k of rows.slice(state.page * PAGE, state.page * PAGE + PAGE)) {
+    const tr = el('tr', { tabIndex: 0 });
+    tr.dataset.clientId = t.clientIds[k];
+    const seg = c.rfmSegment[k] < n.rfmSegment.length ? words(n.rfmSegment[c.rfmSegment[k]]) : '–';
+    const play = c.topPlay[k] < n.topPlay.length ? words(n.topPlay[c.topPlay[k]]) : '–';
+    tr.append(
+      el('td', {}, t.clientIds[k]),
+      el('td', {}, label(n.status[c.status[k]])),
+      el('td', { className: 'num' }, fixed(c.health[k])),
+      el('td', { className: 'num' }, fixed(c.engagement[k])),
+      el('td', { className: 'num' }, fixed(c.revenue[k], 2)),
+      el('td', {}, day(c.lastActive[k])),
+      el('td', {}, seg),
+      el('td', {}, play),
+    );
+    tb.append(tr);
+  }
+  $('page').textContent = `${rows.length.toLocaleString('en-US')} clients · page ${state.page + 1} of ${pages}`;
+  $('prev').disabled = state.page === 0;
+  $('next').disabled = state.page >= pages - 1;
+}
+
+async function showDetail(id) {
+  const panel = $('detail');
+  try {
+    const x = await state.worker.explain(id, state.scoreOptions);
+    $('detail-title').textContent = `Client ${x.clientId}`;
+    const body = $('detail-body');
+    body.replaceChildren();
+    const section = (title, ...children) => body.append(el('h3', {}, title), ...children);
+    const list = (items) => {
+      const ul = el('ul');
+      for (const i of items) ul.append(el('li', {}, i));
+      return ul;
+    };
+    section('Status', el('p', {}, `${label(x.status)} — ${x.statusReason.text}`), el('p', { className: 'meta' }, `active on ${x.activeDays} days from ${x.firstActive} to ${x.lastActive}; usually every ${fixed(x.cadenceDays)} days`));
+    section(`Health ${fixed(x.health.score)}: chance of activity within ${x.health.horizonDays} days`, list(x.health.reasons.map((r) => r.text)));
+    const comp = (obj) => {
+      const tbl = el('table');
+      tbl.append(el('caption', {}, 'components'));
+      const head = el('tr');
+      head.append(el('th', { scope: 'col' }, 'component'), el('th', { scope: 'col' }, 'value'), el('th', { scope: 'col' }, 'score'), el('th', { scope: 'col' }, 'weight'));
+      tbl.append(head);
+      for (const [k, v] of Object.entries(obj)) {
+        const tr = el('tr');
+        tr.append(el('td', {}, words(k.replace(/([A-Z])/g, '_$1'))), el('td', { className: 'num' }, fixed(v.raw, 2)), el('td', { className: 'num' }, fixed(v.score)), el('td', { className: 'num' }, fixed(v.weight, 2)));
+        tbl.append(tr);
+      }
+      return tbl;
+    };
+    section(`Engagement ${fixed(x.engagement.score)}`, list(x.engagement.reasons.map((r) => r.text)), comp(x.engagement.components));
+    section(`Effective customer ${fixed(x.effectiveness.score)}`, el('p', {}, `net value ${fixed(x.effectiveness.netValue, 2)} after a cost to serve of ${fixed(x.effectiveness.costToServe, 2)}`), list(x.effectiveness.reasons.map((r) => r.text)));
+    const r = x.relationship;
+    section(`Relationship: ${words(r.type)}`, el('p', {}, r.reason.text), el('p', {}, r.quadrantReason.text), el('p', {}, r.longTerm.reason.text));
+    if (x.rfm) section(`RFM ${x.rfm.code}: ${words(x.rfm.segment)}`, el('p', {}, x.rfm.reason.text));
+    if (x.value) section('Customer-base model', el('p', {}, `P(alive) ${fixed(x.value.pAlive, 3)}, expected purchases ${fixed(x.value.expectedPurchases, 2)}${x.value.clv !== undefined ? `, lifetime value ${fixed(x.value.clv, 2)}` : ''}`));
+    section('Next plays', list(x.plays.length ? x.plays.map((p) => `${words(p.play)}: ${p.reason}`) : ['none now']));
+    panel.hidden = false;
+    panel.focus();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function exportCsv() {
+  const t = state.table;
+  const c = t.columns;
+  const n = t.names;
+  const cell = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const lines = ['client_id,status,health,engagement,revenue,last_active,rfm_segment,top_play'];
+  for (const k of state.order) {
+    lines.push([t.clientIds[k], n.status[c.status[k]], c.health[k], c.engagement[k], c.revenue[k], day(c.lastActive[k]), n.rfmSegment[c.rfmSegment[k]] ?? '', n.topPlay[c.topPlay[k]] ?? ''].map(cell).join(','));
+  }
+  const a = el('a', { href: URL.createObjectURL(new Blob([lines.join('\n')], { type: 'text/csv' })), download: 'clients.csv' });
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+/** A user's file: JSON arrays go in as they are; CSV columns are guessed, then confirmed. */
+async function readFile(file) {
+  try {
+    $('error').textContent = '';
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const head = new TextDecoder().decode(bytes.subarray(0, 65536)).replace(/^\uFEFF/, '');
+    if (/^\s*\[/.test(head)) return loadBook({ name: 'file', label: file.name, bytes, json: true });
+    const first = head.split(/\r?\n/, 1)[0];
+    const delimiter = [',', ';', '\t'].sort((a, b) => first.split(b).length - first.split(a).length)[0];
+    const header = splitCsvLine(first, delimiter).map((h) => h.trim());
+    const { mapping, confident } = guessColumns(header);
+    showMapping(header, mapping, delimiter, confident, (m) => loadBook({ name: 'file', label: file.name, bytes, csv: csvOptions(m, delimiter) }));
+    if (confident) await loadBook({ name: 'file', label: file.name, bytes, csv: csvOptions(mapping, delimiter) });
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function showMapping(header, mapping, delimiter, confident, onScore) {
+  const form = $('mapping');
+  const fields = $('mapping-fields');
+  fields.replaceChildren();
+  const names = { clientId: 'client id', timestamp: 'date', kind: 'kind of event', value: 'amount', feature: 'feature' };
+  for (const f of Object.keys(FIELDS)) {
+    const s = el('select', { id: `map-${f}` });
+    const optional = f !== 'clientId' && f !== 'timestamp';
+    s.append(el('option', { value: '' }, optional ? (f === 'kind' ? 'none: every row is a purchase' : 'none') : 'choose a column'));
+    for (const h of header) s.append(el('option', { value: h, selected: mapping[f] === h }, h));
+    const l = el('label', {}, names[f]);
+    l.append(s);
+    fields.append(l);
+  }
+  $('mapping-note').textContent = confident ? 'Guessed from the column names and scored; correct a column and score again if needed.' : 'Not every column could be guessed: choose the client id and the date, then score.';
+  form.hidden = false;
+  form.onsubmit = (ev) => {
+    ev.preventDefault();
+    const m = {};
+    for (const f of Object.keys(FIELDS)) m[f] = $(`map-${f}`).value || undefined;
+    if (!m.clientId || !m.timestamp) return fail(new Error('choose the columns of the client id and the date'));
+    onScore(m);
+  };
+}
+
+async function sample(name) {
+  $('mapping').hidden = true;
+  if (name === 'saas') {
+    const { generateSaasEvents, init } = await import('../pkg/browser.js');
+    await init();
+    const d = generateSaasEvents(11, 3000);
+    delete d.churnedOn;
+    return loadBook({ name: 'sample-saas', label: 'the SaaS sample', columns: d });
+  }
+  const bytes = new Uint8Array(await (await fetch('../data/cdnow_sample_events.csv')).arrayBuffer());
+  return loadBook({ name: 'sample-cdnow', label: 'the CDNOW sample', bytes, csv: { columns: { clientId: 'customer_id', timestamp: 'date', kind: 'type', value: 'amount' } } });
+}
+
+function wire() {
+  $('file').addEventListener('change', (e) => e.target.files[0] && readFile(e.target.files[0]));
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    if (e.dataTransfer.files[0]) readFile(e.dataTransfer.files[0]);
+  });
+  for (const b of document.querySelectorAll('[data-sample]')) b.addEventListener('click', () => sample(b.dataset.sample).catch(fail));
+  for (const id of ['as-of', 'business-model', 'horizon', 'model']) $(id).addEventListener('change', () => state.source && score());
+  for (const id of ['f-status', 'f-segment', 'f-relationship', 'f-play']) $(id).addEventListener('change', applyView);
+  $('search').addEventListener('input', applyView);
+  for (const b of document.querySelectorAll('[data-sort]')) {
+    b.addEventListener('click', () => {
+      const key = b.dataset.sort;
+      state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : -1 };
+      applyView();
+    });
+  }
+  $('prev').addEventListener('click', () => {
+    state.page--;
+    renderPage();
+  });
+  $('next').addEventListener('click', () => {
+    state.page++;
+    renderPage();
+  });
+  $('export').addEventListener('click', exportCsv);
+  const open = (e) => {
+    const tr = e.target.closest('tr[data-client-id]');
+    if (tr && (e.type === 'click' || e.key === 'Enter')) showDetail(tr.dataset.clientId);
+  };
+  for (const id of ['clients', 'winback']) {
+    $(id).addEventListener('click', open);
+    $(id).addEventListener('keydown', open);
+  }
+  $('close-detail').addEventListener('click', () => ($('detail').hidden = true));
+  document.addEventListener('keydown', (e) => e.key === 'Escape' && ($('detail').hidden = true));
+}
+
+try {
+  if (!window.Chart) throw new Error('the charting library (vendor/chart.umd.min.js) did not load: build the page with `bash scripts/build.sh`');
+  wire();
+  await sample('cdnow');
+} catch (e) {
+  fail(e);
+}
