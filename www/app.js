@@ -18,6 +18,26 @@ const day = (ms) => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 1
 
 const state = { source: null, table: null, order: null, page: 0, sort: { key: 'health', dir: -1 }, worker: null, charts: {} };
 const PAGE = 50;
+const WEIGHTS = ['recency', 'frequency', 'breadth', 'depth', 'trend'];
+const DEFAULT_WEIGHTS = { recency: 0.25, frequency: 0.25, breadth: 0.2, depth: 0.15, trend: 0.15 };
+
+/** Learns health and engagement weights from the history before the day scored, and uses them. */
+async function learnWeights() {
+  const t = state.table;
+  const horizon = t.profile.health.horizonDays;
+  const asOf = new Date(Date.parse(t.asOf) - horizon * 86_400_000).toISOString().slice(0, 10);
+  try {
+    $('learn-note').textContent = 'Learning…';
+    const b = await state.worker.backtest({ asOf, horizon, fit: true });
+    const e = b.fit.engagement;
+    for (const k of WEIGHTS) $(`w-${k}`).value = String(e.weights[k]);
+    state.healthWeights = b.fit.health.source === 'learned' ? b.fit.health.weights : null;
+    $('learn-note').textContent = `Learned as of ${asOf}: engagement ranked who was active by ${b.outcomeEnd} with AUC ${e.auc?.toFixed(3)} (the defaults ${e.defaultAuc?.toFixed(3)}); health ${b.fit.health.auc?.toFixed(3)} (fixed prior ${b.fit.health.priorAuc?.toFixed(3)}).`;
+    await score();
+  } catch (err) {
+    fail(err);
+  }
+}
 
 function setProgress(value, text) {
   const p = $('progress');
@@ -36,6 +56,12 @@ function fail(e) {
 /** The book loaded: bytes and how to read them, kept so the settings can re-score it. */
 async function loadBook(source) {
   state.source = source;
+  // A new book is scored as of its own latest day, with its own weights, until the user
+  // picks others.
+  $('as-of').value = '';
+  state.healthWeights = null;
+  for (const k of WEIGHTS) $(`w-${k}`).value = String(DEFAULT_WEIGHTS[k]);
+  $('learn-note').textContent = '';
   $('error').textContent = '';
   document.body.dataset.ready = 'false';
   document.body.dataset.source = source.name;
@@ -50,6 +76,9 @@ async function score() {
     setProgress(10, `Reading ${src.label}…`);
     state.worker?.terminate();
     const options = { businessModel: $('business-model').value, period: 'month', periods: 18 };
+    const weights = Object.fromEntries(WEIGHTS.map((k) => [k, Number($(`w-${k}`).value)]));
+    if (WEIGHTS.some((k) => weights[k] !== DEFAULT_WEIGHTS[k])) options.engagement = { weights };
+    if (state.healthWeights) options.health = { weights: state.healthWeights };
     const asOf = $('as-of').value;
     if (asOf) options.asOf = asOf;
     const w = createScorerWorker(options);
@@ -264,7 +293,11 @@ function renderWinBack(table) {
     tr.append(el('td', {}, table.clientIds[k]), el('td', {}, label(n.status[c.status[k]])), el('td', { className: 'num' }, fixed(c.health[k])), el('td', { className: 'num' }, fixed(c.expectedValue[k], 2)), el('td', {}, words(n.statusReason[c.statusReason[k]])));
     tb.append(tr);
   }
-  if (!rows.length) tb.append(el('tr', {}, '')).append(el('td', { colSpan: 5 }, 'No client needs winning back.'));
+  if (!rows.length) {
+    const tr = el('tr');
+    tr.append(el('td', { colSpan: 5 }, 'No client needs winning back.'));
+    tb.append(tr);
+  }
 }
 
 function fillFilters(table) {
@@ -449,6 +482,13 @@ async function sample(name) {
 }
 
 function wire() {
+  for (const k of WEIGHTS) {
+    const l = el('label', {}, k);
+    l.append(el('input', { type: 'number', id: `w-${k}`, min: '0', max: '10', step: '0.05', value: String(DEFAULT_WEIGHTS[k]) }));
+    $('weight-fields').append(l);
+    l.lastChild.addEventListener('change', () => state.source && score());
+  }
+  $('learn').addEventListener('click', learnWeights);
   $('file').addEventListener('change', (e) => e.target.files[0] && readFile(e.target.files[0]));
   const drop = $('drop');
   drop.addEventListener('dragover', (e) => {
