@@ -47,8 +47,11 @@ function setProgress(value, text) {
 }
 
 function fail(e) {
-  const where = [e?.row !== undefined ? `row ${e.row}` : '', e?.field ? `field ${e.field}` : ''].filter(Boolean).join(', ');
-  $('error').textContent = `${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}${where ? ` (${where})` : ''}`;
+  const message = String(e?.message ?? e);
+  // The engine's messages name the row and field already; say them when one does not.
+  const where = [e?.row !== undefined && !message.includes(`row ${e.row}`) ? `row ${e.row}` : '', e?.field && !message.includes(e.field) ? `field ${e.field}` : ''].filter(Boolean).join(', ');
+  const code = e?.code && !message.includes(e.code) ? `${e.code}: ` : '';
+  $('error').textContent = `${code}${message}${where ? ` (${where})` : ''}`;
   setProgress(null, '');
   document.body.dataset.ready = 'error';
 }
@@ -121,7 +124,52 @@ async function backtestOf(w, table) {
 /** Cohorts and the migrations over the last horizon, from `history`. */
 async function historyOf(w, table) {
   const from = new Date(Date.parse(table.asOf) - table.profile.health.horizonDays * 86_400_000).toISOString().slice(0, 10);
-  return w.history({ clients: false, cohortMonths: 24, from, to: table.asOf });
+  // Each client's points too, for the details' sparkline, on books small enough to hold them.
+  const clients = table.clientIds.length <= SPARK_CLIENTS;
+  const h = await w.history({ clients, cohortMonths: 24, from, to: table.asOf });
+  state.points = clients ? new Map(h.clients.map((c) => [c.clientId, c.points])) : null;
+  state.ends = h.ends;
+  return h;
+}
+
+/** Most clients whose monthly points the page keeps for the details' sparkline. */
+const SPARK_CLIENTS = 20_000;
+
+/** An inline SVG line of a client's engagement at the end of each month (a gap before it was
+ * active), with the status of each month in its title. */
+function sparkline(points, ends) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  const w = 300;
+  const h = 48;
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+  svg.setAttribute('width', '100%');
+  svg.setAttribute('role', 'img');
+  const known = points.map((p, i) => (p ? `${ends[i]}: ${label(p.status)}, engagement ${fixed(p.engagement)}` : null)).filter(Boolean);
+  svg.setAttribute('aria-label', `Engagement by month: ${known.join('; ')}`);
+  const x = (i) => (points.length > 1 ? (i * (w - 8)) / (points.length - 1) + 4 : w / 2);
+  const y = (v) => h - 4 - (v / 100) * (h - 8);
+  let d = '';
+  points.forEach((p, i) => {
+    if (!p) return;
+    d += `${d && points[i - 1] ? 'L' : 'M'}${x(i).toFixed(1)},${y(p.engagement).toFixed(1)}`;
+  });
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', d);
+  path.setAttribute('fill', 'none');
+  path.setAttribute('stroke', '#0d9488');
+  path.setAttribute('stroke-width', '2');
+  svg.append(path);
+  points.forEach((p, i) => {
+    if (!p) return;
+    const c = document.createElementNS(ns, 'circle');
+    c.setAttribute('cx', x(i).toFixed(1));
+    c.setAttribute('cy', y(p.engagement).toFixed(1));
+    c.setAttribute('r', '2.5');
+    c.setAttribute('fill', STATUS[p.status]?.[1] ?? '#555');
+    svg.append(c);
+  });
+  return svg;
 }
 
 /** A table of numbers shaded by value: `rows` of `[label, ...cells]`, `max` the darkest. */
@@ -398,6 +446,8 @@ async function showDetail(id) {
       return tbl;
     };
     section(`Engagement ${fixed(x.engagement.score)}`, list(x.engagement.reasons.map((r) => r.text)), comp(x.engagement.components));
+    const points = state.points?.get(x.clientId);
+    if (points) section(`Over the last ${points.length} months (dots coloured by status)`, sparkline(points, state.ends));
     section(`Effective customer ${fixed(x.effectiveness.score)}`, el('p', {}, `net value ${fixed(x.effectiveness.netValue, 2)} after a cost to serve of ${fixed(x.effectiveness.costToServe, 2)}`), list(x.effectiveness.reasons.map((r) => r.text)));
     const r = x.relationship;
     section(`Relationship: ${words(r.type)}`, el('p', {}, r.reason.text), el('p', {}, r.quadrantReason.text), el('p', {}, r.longTerm.reason.text));

@@ -94,6 +94,7 @@ test('the demo page takes the user\'s own file, guesses its columns, and shows w
     assert.ok(detail.includes(`Health ${c.health.score.toFixed(1)}`), detail.slice(0, 300));
     assert.ok(detail.includes(c.health.reasons[0].text));
     assert.ok(detail.includes(c.statusReason.text));
+    assert.equal(await page.locator('[data-client-detail] svg circle').count() > 0, true);
     // The phone width scrolls only downwards; Escape closes the details.
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= width);
     await page.keyboard.press('Escape');
@@ -107,6 +108,19 @@ test('the demo page takes the user\'s own file, guesses its columns, and shows w
     assert.deepEqual(errors, []);
     await page.close();
   }
+  // A bad row is named in the page, with its field.
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 'user_id,created_at,revenue\nu1,2024-01-02,5\nu2,not a date,7\n');
+  const page = await browser.newPage();
+  await page.goto(`${base}/www/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  await page.setInputFiles('input[type=file]', bad);
+  await page.waitForSelector('body[data-ready="error"]', { timeout: 60_000 });
+  const shown = await page.textContent('#error');
+  // In the file's own words: its column's name.
+  assert.match(shown, /^row 2, field "created_at": cannot read "not a date" as a timestamp .*\(INVALID_TIMESTAMP\)$/);
+  assert.equal((shown.match(/row 2/g) ?? []).length, 1);
+  await page.close();
 });
 
 test('in the browser, errors are RapportErrors with a code and the instance survives', async () => {
