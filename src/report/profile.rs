@@ -17,14 +17,14 @@
 //! [`crate::scores::health`]): at the cut days `asOf − k·step` (k = 1, 2, … while a step of
 //! history remains before the cut, at most 24 cuts), each client active by then gives a row of
 //! features and whether it was active in the step after. Rows are sampled evenly across
-//! clients to at most 200,000. With fewer than 25 active and 25 quiet rows the prior is used.
+//! clients to at most 20,000. With fewer than 25 active and 25 quiet rows the prior is used.
 
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::input::event::EventKind;
 use crate::ledger::Ledger;
-use crate::scores::client::AsOf;
+use crate::scores::client::{AsOf, Sweep};
 use crate::scores::health::{
     Feature, Fixed, HealthOptions, HealthWeights, Model, Reading, Source, FEATURES,
 };
@@ -33,9 +33,9 @@ use crate::scores::{ActivityOptions, EngagementOptions};
 use crate::text::{round1, round4};
 
 /// Most clients the profile looks at (evenly spaced over the ledger).
-const PROFILE_SAMPLE: usize = 100_000;
+const PROFILE_SAMPLE: usize = 20_000;
 /// Most rows the health model learns from.
-const FIT_ROWS: usize = 200_000;
+const FIT_ROWS: usize = 20_000;
 /// Most cut days.
 const MAX_CUTS: i32 = 24;
 /// Fewest active and quiet rows to learn from.
@@ -85,7 +85,7 @@ pub struct HealthProfile {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
-    /// Clients looked at (all of them, or an even sample of 100,000).
+    /// Clients looked at (all of them, or an even sample of 20,000).
     pub clients: u64,
     pub signals: Signals,
     /// The typical cadence: the median over clients with three or more active days of the
@@ -123,10 +123,25 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// Ledger indexes spaced evenly, at most `most` of them.
-fn sample(n: usize, most: usize) -> impl Iterator<Item = usize> {
-    let stride = n.div_ceil(most.max(1)).max(1);
-    (0..n).step_by(stride)
+/// FNV-1a of a client id: the same on every platform, whatever order the ledger holds its
+/// clients in.
+fn fnv(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// About `most` ledger indexes (all when there are no more), chosen by a hash of the client id
+/// and sorted by id, so the rows learned from, and so the weights, do not depend on the order
+/// events arrived in.
+fn sample(ledger: &Ledger, most: usize) -> Vec<usize> {
+    let n = ledger.len();
+    let stride = n.div_ceil(most.max(1)).max(1) as u64;
+    let mut picked: Vec<usize> = (0..n)
+        .filter(|&i| stride == 1 || fnv(ledger.client_id(i)).is_multiple_of(stride))
+        .collect();
+    picked.sort_unstable_by(|&a, &b| ledger.client_id(a).cmp(ledger.client_id(b)));
+    picked
 }
 
 /// The signals and the typical cadence as of `day`.
@@ -135,7 +150,7 @@ fn look(ledger: &Ledger, day: i32) -> (u64, Signals, f64, u64, Option<i32>) {
     let (mut medians, mut means) = (Vec::new(), Vec::new());
     let mut clients = 0;
     let mut first: Option<i32> = None;
-    for i in sample(ledger.len(), PROFILE_SAMPLE) {
+    for i in sample(ledger, PROFILE_SAMPLE) {
         let c = AsOf::of(ledger.record(i), day);
         let Some(f) = c.days.first() else { continue };
         clients += 1;
@@ -210,13 +225,16 @@ pub fn rows(ledger: &Ledger, day: i32, first: i32, step: i32, reading: Reading) 
         .collect::<Vec<_>>();
     let most = FIT_ROWS / cuts.len().max(1);
     let (mut x, mut y, mut at) = (Vec::new(), Vec::new(), Vec::new());
-    for i in sample(ledger.len(), most) {
+    let mut sweep = Sweep::default();
+    for i in sample(ledger, most) {
         crate::memory::check()?;
         let rec = ledger.record(i);
-        for (k, &t) in cuts.iter().enumerate() {
-            let c = AsOf::of(rec, t);
+        // The cuts from the earliest, each step costing only the entries since the one before.
+        sweep.reset();
+        for (k, &t) in cuts.iter().enumerate().rev() {
+            let c = sweep.at(rec, t);
             let Some(f) = Fixed::of(&c, reading) else {
-                break;
+                continue;
             };
             let next = c.days.len();
             x.push(f.at(t, reading));
@@ -340,7 +358,7 @@ pub fn learn(
 }
 
 /// Most rows the horizon's calibration is fitted on.
-const CALIBRATION_ROWS: usize = 40_000;
+const CALIBRATION_ROWS: usize = 2_000;
 /// The horizons, in steps, the calibration compares at.
 const CALIBRATION_STEPS: [u32; 9] = [1, 2, 3, 4, 6, 8, 12, 16, 24];
 

@@ -120,31 +120,28 @@ impl Logistic {
         let base = (positives / n as f64).clamp(1e-6, 1.0 - 1e-6);
         beta[0] = (base / (1.0 - base)).ln();
         let dot = |row: &[f64], beta: &[f64]| row.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>();
-        // The penalised log-likelihood: log σ(η) for a positive, log σ(−η) for a negative.
-        let objective = |beta: &[f64]| {
+        // One pass a step: the gradient, the Hessian and the penalised log-likelihood at `beta`.
+        // A step that lowered the likelihood is taken back and halved.
+        let mut diag = vec![0.0; q];
+        let mut iterations = 0;
+        let mut g = vec![0.0; q];
+        let mut h = vec![0.0; q * q];
+        let mut previous: Option<(Vec<f64>, f64, Vec<f64>)> = None;
+        let mut shrink = 1.0;
+        while iterations < 100 {
+            iterations += 1;
+            g.iter_mut().for_each(|v| *v = 0.0);
+            h.iter_mut().for_each(|v| *v = 0.0);
             let mut ll = 0.0;
             for (row, &yi) in zx.chunks_exact(q).zip(y) {
-                let eta = dot(row, beta);
+                let eta = dot(row, &beta);
                 let s = if yi { eta } else { -eta };
                 ll -= if s > 0.0 {
                     (-s).exp().ln_1p()
                 } else {
                     -s + s.exp().ln_1p()
                 };
-            }
-            ll - 0.5 * l2 * beta[1..].iter().map(|b| b * b).sum::<f64>()
-        };
-        let mut current = objective(&beta);
-        let mut diag = vec![0.0; q];
-        let mut iterations = 0;
-        let mut g = vec![0.0; q];
-        let mut h = vec![0.0; q * q];
-        for _ in 0..50 {
-            iterations += 1;
-            g.iter_mut().for_each(|v| *v = 0.0);
-            h.iter_mut().for_each(|v| *v = 0.0);
-            for (row, &yi) in zx.chunks_exact(q).zip(y) {
-                let mu = sigmoid(dot(row, &beta));
+                let mu = sigmoid(eta);
                 let w = (mu * (1.0 - mu)).max(1e-12);
                 let resid = yi as u8 as f64 - mu;
                 for a in 0..q {
@@ -154,6 +151,14 @@ impl Logistic {
                     for (hb, &rb) in ha.iter_mut().zip(&row[..=a]) {
                         *hb += wa * rb;
                     }
+                }
+            }
+            let value = ll - 0.5 * l2 * beta[1..].iter().map(|b| b * b).sum::<f64>();
+            if let Some((from, was, step)) = &previous {
+                if value < was - 1e-9 && shrink > 1e-4 {
+                    shrink /= 2.0;
+                    beta = from.iter().zip(step).map(|(b, s)| b + shrink * s).collect();
+                    continue;
                 }
             }
             for a in 0..q {
@@ -167,27 +172,17 @@ impl Logistic {
             }
             let (step, inv) = cholesky_solve(&h, &g, q)?;
             diag = inv;
-            // Halve the step until the penalised likelihood does not fall.
-            let mut t = 1.0;
-            let mut next;
-            loop {
-                next = beta
-                    .iter()
-                    .zip(&step)
-                    .map(|(b, s)| b + t * s)
-                    .collect::<Vec<_>>();
-                let value = objective(&next);
-                if value >= current - 1e-9 || t < 1e-4 {
-                    current = value;
-                    break;
-                }
-                t /= 2.0;
-            }
-            let moved = step.iter().map(|s| (t * s).abs()).fold(0.0, f64::max);
-            beta = next;
-            if moved < 1e-6 {
+            let moved = step.iter().map(|s| s.abs()).fold(0.0, f64::max);
+            if moved < 1e-4 {
                 break;
             }
+            let next = beta
+                .iter()
+                .zip(&step)
+                .map(|(b, s)| b + s)
+                .collect::<Vec<_>>();
+            previous = Some((std::mem::replace(&mut beta, next), value, step));
+            shrink = 1.0;
         }
         Some(Logistic {
             mean,
