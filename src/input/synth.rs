@@ -246,9 +246,14 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> Result<SynthEvents>
             rows.push(event(&mut rng, p, ci, kind));
         }
     }
+    Ok(columns_of(rows, "c", clients, end_day))
+}
+
+/// Generated rows as columns, sorted by time then client; client `i` is `{prefix}{i:06}`.
+fn columns_of(mut rows: Vec<Row>, prefix: &str, clients: usize, end_day: i32) -> SynthEvents {
     rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut out = SynthEvents {
-        client_ids: (0..clients).map(|i| format!("c{i:06}")).collect(),
+        client_ids: (0..clients).map(|i| format!("{prefix}{i:06}")).collect(),
         feature_names: FEATURES.iter().map(|s| s.to_string()).collect(),
         end_day,
         ..Default::default()
@@ -263,7 +268,7 @@ pub fn generate(seed: u64, clients: usize, events: usize) -> Result<SynthEvents>
         out.costs.push(cost);
         out.reopened.push(r);
     }
-    Ok(out)
+    out
 }
 
 /// What a SaaS book was generated from, per client (in `client_ids` order): the day it
@@ -436,23 +441,7 @@ pub fn saas(seed: u64, clients: usize) -> Result<(SynthEvents, SaasTruth)> {
         }
     }
     // Onboarding steps name the feature they introduce.
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut out = SynthEvents {
-        client_ids: (0..clients).map(|i| format!("s{i:06}")).collect(),
-        feature_names: FEATURES.iter().map(|s| s.to_string()).collect(),
-        end_day,
-        ..Default::default()
-    };
-    for (ms, c, k, v, f, m, cost, r) in rows {
-        out.timestamps.push(ms as f64);
-        out.client_index.push(c);
-        out.kinds.push(k);
-        out.values.push(v);
-        out.feature_index.push(f);
-        out.messages.push(m);
-        out.costs.push(cost);
-        out.reopened.push(r);
-    }
+    let out = columns_of(rows, "s", clients, end_day);
     Ok((out, truth))
 }
 
