@@ -62,7 +62,7 @@ impl Context {
             &o.health,
             health,
         )?;
-        let features = &s.config().options.engagement.features;
+        let features = &o.engagement.features;
         let names = s.ledger().feature_names();
         let (in_catalog, catalog) = if features.is_empty() {
             (vec![true; names.len()], names.len())
@@ -145,8 +145,7 @@ impl Scorer {
         if activity::may_move(&act) {
             if let Some((m, horizon)) = &ctx.health {
                 if let Some(f) = Fixed::of(c, m.reading) {
-                    let h = crate::text::round1(100.0 * m.probability(&f, *horizon));
-                    activity::agree(&mut act, h, *horizon, false);
+                    activity::agree(&mut act, m.percent(&f, *horizon), *horizon, false);
                 }
             }
         }

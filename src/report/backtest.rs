@@ -316,9 +316,8 @@ impl Scorer {
                     clients
                         .iter()
                         .map(|c| {
-                            Fixed::of(c, m.reading).map_or(f64::NAN, |f| {
-                                crate::text::round1(100.0 * m.probability(&f, *h)) as f32 as f64
-                            })
+                            Fixed::of(c, m.reading)
+                                .map_or(f64::NAN, |f| m.percent(&f, *h) as f32 as f64)
                         })
                         .collect::<Vec<_>>()
                 };

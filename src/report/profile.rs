@@ -185,27 +185,24 @@ fn look(ledger: &Ledger, day: i32) -> (u64, Signals, f64, u64, Option<i32>) {
     (clients, s, cadence.max(1.0), n, first)
 }
 
-/// The features the book has the signals for.
+/// The features the book has the signals for (`lapse` is for given weights only; cancelled
+/// clients have their own chance).
 fn candidates(s: &Signals) -> [bool; FEATURES] {
-    let mut c = [false; FEATURES];
-    for f in [
-        Feature::Recency,
-        Feature::Overdue,
-        Feature::LapseLog,
-        Feature::Frequency,
-        Feature::Tenure,
-        Feature::OneTime,
-        Feature::Recent,
-        Feature::Pace,
-        Feature::Trend,
-    ] {
-        c[f as usize] = true;
-    }
-    c[Feature::Intensity as usize] = s.usage > 0;
-    c[Feature::Tickets as usize] = s.support > 0;
-    c[Feature::Reopened as usize] = s.support > 0;
-    c[Feature::Onboarding as usize] = s.onboarding > 0;
-    c
+    Feature::ALL.map(|f| match f {
+        Feature::Recency
+        | Feature::Overdue
+        | Feature::LapseLog
+        | Feature::Frequency
+        | Feature::Tenure
+        | Feature::OneTime
+        | Feature::Recent
+        | Feature::Pace
+        | Feature::Trend => true,
+        Feature::Intensity => s.usage > 0,
+        Feature::Tickets | Feature::Reopened => s.support > 0,
+        Feature::Onboarding => s.onboarding > 0,
+        Feature::Lapse | Feature::Cancelled => false,
+    })
 }
 
 /// Rows of features at the cut days and whether each client was active in the step after.

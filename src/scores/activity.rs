@@ -113,6 +113,12 @@ impl ActivityOptions {
         Ok(())
     }
 
+    /// The cadence of a client with fewer than three active days (7 when neither the options
+    /// nor a profile set it).
+    pub fn default_cadence(&self) -> f64 {
+        self.default_cadence_days.unwrap_or(7.0)
+    }
+
     /// The thresholds for a client of this cadence.
     pub fn thresholds(&self, cadence_days: f64) -> Thresholds {
         Thresholds {
@@ -223,7 +229,7 @@ pub fn classify(c: &AsOf, o: &ActivityOptions, texts: bool) -> Option<Activity> 
     let (days, as_of) = (c.days, c.day);
     let (first, last) = (days.first()?.day, days.last()?.day);
     let cad = c.cadence;
-    let cadence_days = cad.unwrap_or(o.default_cadence_days.unwrap_or(7.0));
+    let cadence_days = cad.unwrap_or(o.default_cadence());
     let th = o.thresholds(cadence_days);
     let since = (as_of - last) as u32;
     let quiet = Quiet { since, cad, texts };

@@ -534,6 +534,11 @@ impl Model {
         }
     }
 
+    /// Health as reported: the probability in percent, to one decimal.
+    pub fn percent(&self, f: &Fixed, horizon: u32) -> f64 {
+        round1(100.0 * self.probability(f, horizon))
+    }
+
     /// The calibrated chance of the compounded chance `p` over `horizon` days.
     pub fn calibrated(&self, p: f64, horizon: u32) -> f64 {
         match self.calibration {
@@ -789,7 +794,6 @@ impl Fixed<'_> {
 
 /// The health of a client as of its day; with `texts`, its components and reasons too.
 pub fn score(m: &Model, f: &Fixed, horizon: u32, texts: bool) -> Health {
-    let p = m.probability(f, horizon);
     let mut components = Vec::new();
     let mut reasons = Vec::new();
     if texts && f.cancelled() {
@@ -840,7 +844,7 @@ pub fn score(m: &Model, f: &Fixed, horizon: u32, texts: bool) -> Health {
         }
     }
     Health {
-        score: round1(100.0 * p),
+        score: m.percent(f, horizon),
         horizon_days: horizon,
         components,
         reasons,
