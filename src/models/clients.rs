@@ -220,22 +220,26 @@ fn client_value(
 ) -> ClientValue {
     let (x, tx, t) = (s.frequency, s.recency, s.t);
     let per_month = 30.0 / o.unit.days();
+    // Every model's expectation is P(alive) times the expectation if alive: P(alive), the
+    // costly part, once per client rather than once per month of lifetime value.
+    let p_alive = model.p_alive(x, tx, t);
+    let expected = |h: f64| model.expected_if_alive(h, x, t) * p_alive;
     let clv = spend.map(|g| {
         g.lifetime_value(
             x,
             s.monetary_value,
-            &|h| model.expected_purchases(h, x, tx, t),
+            &expected,
             o.months,
             o.discount_rate,
             per_month,
         )
     });
     ClientValue {
-        p_alive: model.p_alive(x, tx, t),
-        expected_purchases: model.expected_purchases(horizon, x, tx, t),
+        p_alive,
+        expected_purchases: expected(horizon),
         expected_spend: spend.map(|g| g.expected_spend(x, s.monetary_value)),
         clv,
-        year_purchases: model.expected_purchases(365.0 / o.unit.days(), x, tx, t),
+        year_purchases: expected(365.0 / o.unit.days()),
     }
 }
 

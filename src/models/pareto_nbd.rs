@@ -19,7 +19,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::special::{alive_from_ln_dead_odds, ln_gamma, ln_hyp2f1, log_add_exp, EulerSeries};
+use super::special::{
+    alive_from_ln_dead_odds, ln_gamma, ln_hyp2f1, ln_hyp2f1_c_a1, log_add_exp, EulerSeries,
+};
 use super::{
     fit_positive, fit_positive_newton, prepare, walk_frequencies, ByValue, Fit, SummaryRow, Walk,
 };
@@ -71,8 +73,8 @@ impl ParetoNbd {
         let (hi, lo) = self.hi_lo();
         let second = if alpha < beta { r + x } else { s + 1.0 };
         let rsx = r + s + x;
-        let u = ln_hyp2f1(rsx, second, rsx + 1.0, (hi - lo) / (hi + t_x)) - rsx * ln_hi_tx;
-        let v = ln_hyp2f1(rsx, second, rsx + 1.0, (hi - lo) / (hi + t)) - rsx * ln_hi_t;
+        let u = ln_hyp2f1_c_a1(rsx, second, (hi - lo) / (hi + t_x)) - rsx * ln_hi_tx;
+        let v = ln_hyp2f1_c_a1(rsx, second, (hi - lo) / (hi + t)) - rsx * ln_hi_t;
         if v >= u {
             return f64::NEG_INFINITY;
         }
