@@ -119,7 +119,19 @@ export function backtestOutput(b, format) {
     lines.push(`${pad(name, 20)} ${pad(fixed(s.auc, 3), 6, true)} ${pad(fixed(s.liftTopDecile, 2), 9, true)} ${pad(fixed(s.brier, 3), 7, true)} ${pad(fixed(s.calibrationError, 3), 7, true)}`);
   }
   lines.push('', 'AUC: the chance a client active after scores above one who is not (0.5 is a coin toss).');
+  if (b.holdout) lines.push('', ...holdoutLines(b.holdout, b.outcomeEnd));
   if (b.fit) lines.push('', ...fitLines(b.fit));
+  return lines;
+}
+
+/** The customer-base model's forecast of the window against the purchases made in it. */
+function holdoutLines(h, end) {
+  const lines = [
+    `${h.model} forecast of purchase days to ${end}: ${fixed(h.predicted, 1)} expected, ${h.actual.toLocaleString('en-US')} made (${h.clients.toLocaleString('en-US')} clients with a purchase)`,
+    `${pad('repeat purchases', 17)} ${pad('clients', 8, true)} ${pad('expected', 9, true)} ${pad('made', 7, true)}`,
+  ];
+  for (const g of h.groups) lines.push(`${pad(`${g.repeatPurchases}${g.andMore ? '+' : ''}`, 17)} ${pad(g.clients.toLocaleString('en-US'), 8, true)} ${pad(fixed(g.predicted, 2), 9, true)} ${pad(fixed(g.actual, 2), 7, true)}`);
+  lines.push('(per client, on average, in each group of repeat purchases before the day scored)');
   return lines;
 }
 

@@ -110,3 +110,82 @@ fn a_window_past_the_data_is_refused() {
         ("1998-04-01", "1998-06-30")
     );
 }
+
+/// The holdout check of Fader, Hardie & Lee (2005): BG/NBD fitted to the 39 calibration weeks
+/// of the CDNOW sample, its expected purchases in the 39 weeks after, by repeat purchases in
+/// the calibration weeks. The clients per group and the purchases made are counted here from
+/// the file; the expectation is the published parameters' (r 0.243, α 4.414, a 0.793,
+/// b 2.426) on the paper's own summary of the sample.
+#[test]
+fn cdnow_holdout_purchases_against_the_published_model_and_the_file() {
+    use rapport::models::bg_nbd::BgNbd;
+    let o: BacktestOptions = serde_json::from_str(
+        r#"{"asOf": "1997-09-30", "horizon": 273, "customerBase": {"model": "bgnbd"}}"#,
+    )
+    .unwrap();
+    let b = scorer().backtest(&o).unwrap();
+    let h = b.holdout.expect("a holdout check with customerBase");
+    assert_eq!(h.clients, 2357);
+    let as_of = days_from_civil(1997, 9, 30) as i32;
+    let end = days_from_civil(1998, 6, 30) as i32;
+    // From the file: per group (repeat purchase days before asOf, 7 or more together) the
+    // clients and the purchase days in the window.
+    let mut counted = [(0u64, 0u64); 8];
+    for d in days().values() {
+        let mut d = d.clone();
+        d.sort();
+        d.dedup();
+        let before = d.iter().filter(|&&x| x <= as_of).count();
+        let after = d.iter().filter(|&&x| x > as_of && x <= end).count();
+        let g = (before - 1).min(7);
+        counted[g].0 += 1;
+        counted[g].1 += after as u64;
+    }
+    // The published model on the published summary (x, t_x, T in weeks).
+    let m = BgNbd {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
+    let mut published = [0.0f64; 8];
+    let summary =
+        std::fs::read_to_string("../shared/data/cdnow_customers_summary_with_transactions.csv")
+            .unwrap();
+    for line in summary.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        published[(f[1] as usize).min(7)] += m.expected_purchases(39.0, f[1], f[2], f[3]);
+    }
+    assert_eq!(h.groups.len(), 8);
+    for (g, group) in h.groups.iter().enumerate() {
+        assert_eq!(group.repeat_purchases as usize, g);
+        assert_eq!(group.and_more, g == 7);
+        assert_eq!(
+            group.clients, counted[g].0,
+            "clients with {g} repeat purchases"
+        );
+        let actual = counted[g].1 as f64 / counted[g].0 as f64;
+        assert!(
+            (group.actual - actual).abs() < 1e-12,
+            "group {g}: {} against {actual}",
+            group.actual
+        );
+        let expected = published[g] / counted[g].0 as f64;
+        assert!(
+            (group.predicted - expected).abs() < 0.03 * expected.max(0.1),
+            "group {g}: predicted {} against the published model's {expected}",
+            group.predicted
+        );
+    }
+    assert_eq!(h.actual, counted.iter().map(|c| c.1).sum::<u64>());
+    let total: f64 = published.iter().sum();
+    assert!(
+        (h.predicted - total).abs() < 0.03 * total,
+        "{} against {total}",
+        h.predicted
+    );
+    // Without a customer-base model there is no holdout check.
+    let plain: BacktestOptions =
+        serde_json::from_str(r#"{"asOf": "1997-09-30", "horizon": 273}"#).unwrap();
+    assert!(scorer().backtest(&plain).unwrap().holdout.is_none());
+}

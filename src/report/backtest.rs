@@ -5,7 +5,9 @@
 //! Measured: engagement, the effective-customer score, the activity status (active, then at
 //! risk, dormant, churned), and with `customerBase` the model's P(alive) (a probability) and
 //! expected purchases; the baselines are recency (fewer days since the last activity ranks
-//! higher), frequency (active days) and the RFM code sum.
+//! higher), frequency (active days) and the RFM code sum. With `customerBase`, the model's
+//! expected purchases are over the outcome window (its `horizon` is set from the backtest's),
+//! and [`super::holdout`] sets them beside the purchases made in it.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +18,7 @@ use super::scorer::Scorer;
 use crate::error::{ErrorCode, RapportError, Result};
 use crate::input::time::{self, day_of};
 use crate::input::TimestampInput;
+use crate::models::clients::CustomerBaseOptions;
 use crate::options;
 use crate::scores::activity::Status;
 use crate::scores::client::AsOf;
@@ -35,7 +38,9 @@ pub struct BacktestOptions {
     /// Days after `asOf` in which a client counts as active. Default 90; 1 to 3,660.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub horizon: Option<u32>,
-    /// Measures the customer-base model's values too (the `rapportjs/full` build only).
+    /// Measures the customer-base model's values too (the `rapportjs/full` build only), and
+    /// checks its forecast of the outcome window (see `holdout` in the result). Its `horizon`
+    /// is the backtest's, in the model's unit.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub customer_base: Option<crate::models::clients::CustomerBaseOptions>,
     /// Learns the weights of health and engagement from the events up to `asOf`, and measures
@@ -83,6 +88,11 @@ pub struct Backtest {
     pub scores: Vec<ScoreBacktest>,
     /// The book's profile as of `asOf`, with the health model measured.
     pub profile: super::profile::Profile,
+    /// With `customerBase`: the model's expected purchases in the outcome window against the
+    /// purchases made in it, by repeat purchases before `asOf`.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<super::holdout::Holdout>,
     /// With `fit`: the weights learned from the events up to `asOf`, and how they did after it.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,7 +200,10 @@ impl Scorer {
             as_of: Some(TimestampInput::EpochMs(
                 (as_of as i64 * time::MS_PER_DAY) as f64,
             )),
-            customer_base: o.customer_base.clone(),
+            customer_base: o.customer_base.clone().map(|b| CustomerBaseOptions {
+                horizon: Some(horizon as f64 / b.unit.days()),
+                ..b
+            }),
             horizon: Some(horizon),
         };
         let book = self.book(&score_options)?;
@@ -260,6 +273,17 @@ impl Scorer {
             c.rfm.iter().map(|&r| digit_sum(r)).collect(),
             false,
         ));
+        let holdout = match (&table.customer_base, &c.expected_purchases) {
+            (Some(b), Some(e)) => Some(super::holdout::holdout(
+                ledger,
+                &book.order,
+                e,
+                as_of,
+                end,
+                b.model,
+            )),
+            _ => None,
+        };
         let fit = if o.fit {
             Some(self.fitted(&book, &outcomes, horizon, &c.health)?)
         } else {
@@ -287,6 +311,7 @@ impl Scorer {
                 })
                 .collect(),
             profile: book.ctx.profile.clone(),
+            holdout,
             fit,
         })
     }

@@ -13,13 +13,15 @@
 //! - [`history`]: scores over time, migrations, alerts and cohorts.
 //! - [`over_time`]: every client scored at every date of a history, in one pass.
 //! - [`backtest`]: each score measured against what happened after a past day, beside the
-//!   baselines; [`measure`]: the measures (AUC, lift, Brier, calibration).
+//!   baselines; [`measure`]: the measures (AUC, lift, Brier, calibration); [`holdout`]: the
+//!   customer-base model's forecast of purchases against the purchases made.
 //! - [`types`]: what a report holds.
 
 pub mod assess;
 pub mod backtest;
 pub mod book;
 pub mod history;
+pub mod holdout;
 pub mod measure;
 pub mod options;
 pub mod over_time;

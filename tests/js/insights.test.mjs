@@ -241,6 +241,13 @@ test('backtest: each score and the baselines measured on CDNOW, through the API 
   // P(alive) is a probability: it gets a Brier score and ten calibration groups.
   assert.equal(mby.pAlive.calibration.length, 10);
   assert.ok(mby.pAlive.brier > 0 && mby.pAlive.brier < 0.25);
+  // The model's forecast of the window, by repeat purchases before it; the CLI prints it.
+  assert.equal(m.holdout.clients, 2357);
+  assert.equal(m.holdout.groups[0].clients, 1411);
+  const mc = run('backtest', 'data/cdnow_sample_events.csv', '--as-of', '1997-09-30', '--horizon', '273', '--map', 'customer_id=clientId,date=timestamp,type=kind,amount=value', '--model', 'pareto-nbd');
+  assert.equal(mc.status, 0, mc.stderr);
+  const g0 = m.holdout.groups[0];
+  assert.match(mc.stdout, new RegExp(`^0\\s+1,411\\s+${g0.predicted.toFixed(2)}\\s+${g0.actual.toFixed(2)}$`, 'm'));
   assert.deepEqual(Object.fromEntries(m.scores.filter((x) => x.baseline).map((x) => [x.score, x.auc])), Object.fromEntries(b.scores.filter((x) => x.baseline).map((x) => [x.score, x.auc])));
 });
 
