@@ -62,6 +62,7 @@ async function loadBook(source) {
   // A new book is scored as of its own latest day, with its own weights, until the user
   // picks others.
   $('as-of').value = '';
+  $('model').value = 'pareto-nbd';
   state.healthWeights = null;
   for (const k of WEIGHTS) $(`w-${k}`).value = String(DEFAULT_WEIGHTS[k]);
   $('learn-note').textContent = '';
@@ -96,15 +97,25 @@ async function score() {
     if (horizon > 0) scoreOptions.horizon = horizon;
     if ($('model').value) scoreOptions.customerBase = { model: $('model').value };
     setProgress(60, 'Scoring every client…');
-    const table = await w.scoreTable(scoreOptions);
+    state.modelNote = '';
+    const table = await w.scoreTable(scoreOptions).catch(async (e) => {
+      // A book the customer-base model cannot read (no purchases, say) is scored without it.
+      if (!scoreOptions.customerBase || !String(e?.field ?? '').startsWith('customerBase')) throw e;
+      delete scoreOptions.customerBase;
+      $('model').value = '';
+      state.modelNote = ` No customer-base model: ${String(e.message).replace(/^"[^"]*": /, '').replace(/ \([A-Z_]+\)$/, '')}.`;
+      return w.scoreTable(scoreOptions);
+    });
     state.table = table;
+    state.sorted = new Map();
+    state.lower = null;
     state.scoreOptions = scoreOptions;
     setProgress(80, 'Checking the scores against your own history…');
     const backtest = await backtestOf(w, table).catch((e) => ({ error: e }));
     const history = await historyOf(w, table).catch(() => null);
     const ms = performance.now() - t0;
     render(table, backtest, history);
-    setProgress(null, `${table.clientIds.length.toLocaleString('en-US')} clients, ${table.portfolio.events.toLocaleString('en-US')} events, as of ${table.asOf}; read and scored in ${(ms / 1000).toFixed(2)} s`);
+    setProgress(null, `${table.clientIds.length.toLocaleString('en-US')} clients, ${table.portfolio.events.toLocaleString('en-US')} events, as of ${table.asOf}; read and scored in ${(ms / 1000).toFixed(2)} s.${state.modelNote}`);
     $('controls').hidden = false;
     if (!$('as-of').value) $('as-of').value = table.asOf;
     document.body.dataset.clients = String(table.clientIds.length);
@@ -118,7 +129,9 @@ async function score() {
 async function backtestOf(w, table) {
   const horizon = table.profile.health.horizonDays;
   const asOf = new Date(Date.parse(table.asOf) - horizon * 86_400_000).toISOString().slice(0, 10);
-  return w.backtest({ asOf, horizon, ...(state.scoreOptions.customerBase ? { customerBase: state.scoreOptions.customerBase } : {}) });
+  const base = state.scoreOptions.customerBase;
+  // Without the model when it cannot be fitted to the shorter history.
+  return w.backtest({ asOf, horizon, ...(base ? { customerBase: base } : {}) }).catch((e) => (base ? w.backtest({ asOf, horizon }) : Promise.reject(e)));
 }
 
 /** Cohorts and the migrations over the last horizon, from `history`. */
@@ -245,9 +258,32 @@ function renderGrids(table, history) {
   }
 }
 
-function chart(id, config) {
+/** Draws a chart on the canvas `id`, and puts its numbers in a table under it (for screen
+ * readers, and for anyone who wants the figures). */
+function chart(id, { numbersHead = '', ...config }) {
   state.charts[id]?.destroy();
   state.charts[id] = new window.Chart($(id), { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } });
+  const figure = $(id).closest('figure');
+  let details = figure.querySelector('details.numbers');
+  if (!details) {
+    details = el('details', { className: 'numbers' });
+    details.append(el('summary', {}, 'The numbers'), el('div', { className: 'table-wrap' }, ''));
+    figure.querySelector('.chart').after(details);
+  }
+  const { labels = [], datasets = [] } = config.data;
+  const t = el('table');
+  t.append(el('caption', {}, figure.querySelector('figcaption').textContent));
+  const head = el('tr');
+  head.append(el('th', { scope: 'col' }, numbersHead), ...datasets.map((d) => el('th', { scope: 'col' }, d.label ?? '')));
+  t.append(head);
+  labels.forEach((name, i) => {
+    const tr = el('tr');
+    const cell = (v) => (typeof v !== 'number' ? '' : Number.isInteger(v) || Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(3));
+    // A dataset drawn below zero (dormant clients) is listed as the count it is.
+    tr.append(el('th', { scope: 'row' }, String(name)), ...datasets.map((d) => el('td', { className: 'num' }, cell(d.below ? -d.data[i] : d.data[i]))));
+    t.append(tr);
+  });
+  details.lastChild.replaceChildren(t);
 }
 
 function histogram(values, bins = 10) {
@@ -277,8 +313,8 @@ function render(table, backtest, history) {
   $('profile').textContent = `What the data looks like: ${signals}; clients are typically active every ${prof.cadenceDays} days, so engagement looks back ${prof.windowDays} days and health speaks of the next ${prof.health.horizonDays} days (${prof.health.source === 'learned' ? `learned from ${prof.health.rows.toLocaleString('en-US')} past client-steps` : prof.health.source === 'prior' ? 'default weights: the history is short' : 'weights given'}).`;
   const c = table.columns;
   const labels10 = Array.from({ length: 10 }, (_, k) => `${k * 10}–${k * 10 + 10}`);
-  chart('chart-health', { type: 'bar', data: { labels: labels10, datasets: [{ label: 'clients', data: histogram(c.health), backgroundColor: '#2563eb' }] }, options: { plugins: { legend: { display: false } } } });
-  chart('chart-engagement', { type: 'bar', data: { labels: labels10, datasets: [{ label: 'clients', data: histogram(c.engagement), backgroundColor: '#0d9488' }] }, options: { plugins: { legend: { display: false } } } });
+  chart('chart-health', { type: 'bar', numbersHead: 'health', data: { labels: labels10, datasets: [{ label: 'clients', data: histogram(c.health), backgroundColor: '#2563eb' }] }, options: { plugins: { legend: { display: false } } } });
+  chart('chart-engagement', { type: 'bar', numbersHead: 'engagement', data: { labels: labels10, datasets: [{ label: 'clients', data: histogram(c.engagement), backgroundColor: '#0d9488' }] }, options: { plugins: { legend: { display: false } } } });
   const lc = p.lifecycle.periods;
   chart('chart-lifecycle', {
     type: 'bar',
@@ -288,9 +324,10 @@ function render(table, backtest, history) {
         { label: 'new', data: lc.map((x) => x.new), backgroundColor: '#3b82f6' },
         { label: 'returning', data: lc.map((x) => x.returning), backgroundColor: '#16a34a' },
         { label: 'resurrecting', data: lc.map((x) => x.resurrecting), backgroundColor: '#14b8a6' },
-        { label: 'dormant', data: lc.map((x) => -x.dormant), backgroundColor: '#ef4444' },
+        { label: 'dormant', data: lc.map((x) => -x.dormant), backgroundColor: '#ef4444', below: true },
       ],
     },
+    numbersHead: 'period',
     options: { scales: { x: { stacked: true }, y: { stacked: true } } },
   });
   if (backtest.error) {
@@ -300,13 +337,15 @@ function render(table, backtest, history) {
     const rows = backtest.scores.filter((s) => s.auc !== undefined && s.auc !== null);
     chart('chart-backtest', {
       type: 'bar',
-      data: { labels: rows.map((s) => (s.baseline ? `${s.score} (baseline)` : s.score)), datasets: [{ label: 'AUC', data: rows.map((s) => s.auc), backgroundColor: rows.map((s) => (s.baseline ? '#9ca3af' : '#2563eb')) }] },
+      numbersHead: 'score',
+      data: { labels: rows.map((s) => (s.baseline ? `${SCORES[s.score] ?? s.score} (baseline)` : SCORES[s.score] ?? s.score)), datasets: [{ label: 'AUC', data: rows.map((s) => s.auc), backgroundColor: rows.map((s) => (s.baseline ? '#9ca3af' : '#2563eb')) }] },
       options: { indexAxis: 'y', scales: { x: { min: 0.5, max: 1 } }, plugins: { legend: { display: false } } },
     });
     const h = backtest.scores.find((s) => s.score === 'health');
     if (h?.calibration?.length) {
       chart('chart-calibration', {
         type: 'line',
+        numbersHead: 'decile of health',
         data: {
           labels: h.calibration.map((_, k) => `${k + 1}`),
           datasets: [
@@ -317,6 +356,7 @@ function render(table, backtest, history) {
         options: { scales: { y: { min: 0, max: 100, title: { display: true, text: '% active' } }, x: { title: { display: true, text: 'decile of health' } } } },
       });
     }
+    renderHoldout(backtest);
     $('backtest-note').textContent = `Scored as of ${backtest.asOf}, checked against who was active by ${backtest.outcomeEnd} (${(100 * backtest.baseRate).toFixed(0)}% were). 0.5 is a coin toss.${h?.calibrationError !== undefined ? ` Health was off by ${(100 * h.calibrationError).toFixed(1)} points on average over its deciles.` : ''}`;
   }
   renderWinBack(table);
@@ -324,6 +364,41 @@ function render(table, backtest, history) {
   fillFilters(table);
   state.sort = { key: 'health', dir: -1 };
   applyView();
+}
+
+/** The status reasons in a few words (the details give the full sentence). */
+const REASONS = {
+  CANCELLED: 'cancelled',
+  SILENT_PAST_CHURN: 'gone quiet for good, by its own rhythm',
+  FIRST_SEEN_RECENTLY: 'new',
+  SILENT_PAST_DORMANT: 'gone quiet',
+  SILENT_PAST_AT_RISK: 'quieter than usual',
+  RETURNED_AFTER_GAP: 'back after a long gap',
+  ACTIVE_ON_CADENCE: 'active on its rhythm',
+  LIKELY_BACK: 'quiet, but its health says it is likely back',
+};
+const SCORES = { effectiveness: 'effective customer', pAlive: 'P(alive)', expectedPurchases: 'expected purchases', rfmSum: 'RFM sum' };
+const MODELS = { 'pareto-nbd': 'Pareto/NBD', mbgnbd: 'MBG/NBD', bgnbd: 'BG/NBD' };
+
+/** The customer-base model's forecast of the backtest's window against the purchases made. */
+function renderHoldout(backtest) {
+  const h = backtest.holdout;
+  $('holdout-figure').hidden = !h;
+  if (!h) return;
+  chart('chart-holdout', {
+    type: 'bar',
+    numbersHead: 'repeat purchases before',
+    data: {
+      labels: h.groups.map((g) => `${g.repeatPurchases}${g.andMore ? '+' : ''}`),
+      datasets: [
+        { label: 'expected', data: h.groups.map((g) => g.predicted), backgroundColor: '#2563eb' },
+        { label: 'made', data: h.groups.map((g) => g.actual), backgroundColor: '#f59e0b' },
+      ],
+    },
+    options: { scales: { x: { title: { display: true, text: 'repeat purchases before the day scored' } }, y: { title: { display: true, text: 'purchases per client after' } } } },
+  });
+  $('holdout-caption').textContent = `Does ${MODELS[h.model] ?? h.model} forecast purchases? Expected against made per client, ${backtest.asOf} to ${backtest.outcomeEnd}`;
+  $('holdout-note').textContent = `Fitted to the purchases up to ${backtest.asOf}: ${Math.round(h.predicted).toLocaleString('en-US')} purchase days expected in the ${backtest.horizon} days after, ${h.actual.toLocaleString('en-US')} made, by ${h.clients.toLocaleString('en-US')} clients.`;
 }
 
 function renderWinBack(table) {
@@ -336,9 +411,10 @@ function renderWinBack(table) {
   const tb = $('winback').tBodies[0];
   tb.replaceChildren();
   for (const k of rows.slice(0, 10)) {
-    const tr = el('tr');
+    const tr = el('tr', { tabIndex: 0 });
     tr.dataset.clientId = table.clientIds[k];
-    tr.append(el('td', {}, table.clientIds[k]), el('td', {}, label(n.status[c.status[k]])), el('td', { className: 'num' }, fixed(c.health[k])), el('td', { className: 'num' }, fixed(c.expectedValue[k], 2)), el('td', {}, words(n.statusReason[c.statusReason[k]])));
+    const why = `${REASONS[n.statusReason[c.statusReason[k]]] ?? words(n.statusReason[c.statusReason[k]])}: quiet ${c.daysSinceLastActivity[k]} days, usually active every ${fixed(c.cadenceDays[k], 0)}`;
+    tr.append(el('td', {}, table.clientIds[k]), el('td', {}, label(n.status[c.status[k]])), el('td', { className: 'num' }, fixed(c.health[k])), el('td', { className: 'num' }, fixed(c.expectedValue[k], 2)), el('td', {}, why));
     tb.append(tr);
   }
   if (!rows.length) {
@@ -360,6 +436,31 @@ function fillFilters(table) {
   fill('f-play', n.topPlay);
 }
 
+/** The table's rows sorted by `key` (`dir` 1 ascending, -1 descending; an unknown score
+ * counts as -1; ties in table order), as indexes; each order made once per table. */
+function sortedOrder(key, dir) {
+  const t = state.table;
+  const name = `${key} ${dir}`;
+  if (state.sorted.has(name)) return state.sorted.get(name);
+  const n = t.clientIds.length;
+  const order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  const c = t.columns;
+  const col = { health: c.health, engagement: c.engagement, revenue: c.revenue, lastActive: c.lastActive, status: c.status }[key];
+  if (col) {
+    const v = Float64Array.from(col, (x) => dir * (Number.isNaN(x) ? -1 : x));
+    order.sort((a, b) => v[a] - v[b] || a - b);
+  } else if (dir < 0) order.reverse();
+  state.sorted.set(name, order);
+  return order;
+}
+
+/** The ids in lower case, for the search, made once per table. */
+function lowerIds() {
+  state.lower ??= state.table.clientIds.map((id) => id.toLowerCase());
+  return state.lower;
+}
+
 /** The rows shown: filtered, searched and sorted, as indexes into the table. */
 function applyView() {
   const t = state.table;
@@ -369,18 +470,15 @@ function applyView() {
   const q = $('search').value.trim().toLowerCase();
   const noSegment = 255;
   const keep = [];
-  for (let k = 0; k < t.clientIds.length; k++) {
+  // Filtered in the sorted order, so that a filter or a search costs one pass.
+  for (const k of sortedOrder(state.sort.key, state.sort.dir)) {
     if (st >= 0 && c.status[k] !== st) continue;
     if (seg >= 0 && (c.rfmSegment[k] === noSegment || c.rfmSegment[k] !== seg)) continue;
     if (rel >= 0 && c.relationship[k] !== rel) continue;
     if (pl >= 0 && c.topPlay[k] !== pl) continue;
-    if (q && !t.clientIds[k].toLowerCase().includes(q)) continue;
+    if (q && !lowerIds()[k].includes(q)) continue;
     keep.push(k);
   }
-  const { key, dir } = state.sort;
-  const col = { health: c.health, engagement: c.engagement, revenue: c.revenue, lastActive: c.lastActive, status: c.status }[key];
-  if (col) keep.sort((a, b) => dir * ((Number.isNaN(col[a]) ? -1 : col[a]) - (Number.isNaN(col[b]) ? -1 : col[b])) || (a - b));
-  else if (dir < 0) keep.reverse();
   state.order = keep;
   state.page = 0;
   renderPage();
@@ -417,8 +515,15 @@ function renderPage() {
   $('next').disabled = state.page >= pages - 1;
 }
 
-async function showDetail(id) {
+/** Closes the details and gives the focus back to the row that opened them. */
+function closeDetail() {
+  $('detail').hidden = true;
+  if (state.opener?.isConnected) state.opener.focus();
+}
+
+async function showDetail(id, opener) {
   const panel = $('detail');
+  state.opener = opener;
   try {
     const x = await state.worker.explain(id, state.scoreOptions);
     $('detail-title').textContent = `Client ${x.clientId}`;
@@ -448,7 +553,12 @@ async function showDetail(id) {
     section(`Engagement ${fixed(x.engagement.score)}`, list(x.engagement.reasons.map((r) => r.text)), comp(x.engagement.components));
     const points = state.points?.get(x.clientId);
     if (points) section(`Over the last ${points.length} months (dots coloured by status)`, sparkline(points, state.ends));
-    section(`Effective customer ${fixed(x.effectiveness.score)}`, el('p', {}, `net value ${fixed(x.effectiveness.netValue, 2)} after a cost to serve of ${fixed(x.effectiveness.costToServe, 2)}`), list(x.effectiveness.reasons.map((r) => r.text)));
+    const eff = x.effectiveness;
+    section(
+      eff.score === undefined || eff.score === null ? 'Effective customer: not scored' : `Effective customer ${fixed(eff.score)}`,
+      el('p', {}, `net value ${fixed(eff.netValue, 2)} after a cost to serve of ${fixed(eff.costToServe, 2)}`),
+      eff.reasons.length ? list(eff.reasons.map((r) => r.text)) : el('p', { className: 'meta' }, 'No support ticket, feedback, referral or onboarding event to judge communication, informed use or collaboration by.'),
+    );
     const r = x.relationship;
     section(`Relationship: ${words(r.type)}`, el('p', {}, r.reason.text), el('p', {}, r.quadrantReason.text), el('p', {}, r.longTerm.reason.text));
     if (x.rfm) section(`RFM ${x.rfm.code}: ${words(x.rfm.segment)}`, el('p', {}, x.rfm.reason.text));
@@ -554,7 +664,12 @@ function wire() {
   for (const b of document.querySelectorAll('[data-sample]')) b.addEventListener('click', () => sample(b.dataset.sample).catch(fail));
   for (const id of ['as-of', 'business-model', 'horizon', 'model']) $(id).addEventListener('change', () => state.source && score());
   for (const id of ['f-status', 'f-segment', 'f-relationship', 'f-play']) $(id).addEventListener('change', applyView);
-  $('search').addEventListener('input', applyView);
+  // On a big book, a search waits for a pause in the typing.
+  let typing;
+  $('search').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(applyView, state.table?.clientIds.length > 100_000 ? 250 : 0);
+  });
   for (const b of document.querySelectorAll('[data-sort]')) {
     b.addEventListener('click', () => {
       const key = b.dataset.sort;
@@ -573,14 +688,14 @@ function wire() {
   $('export').addEventListener('click', exportCsv);
   const open = (e) => {
     const tr = e.target.closest('tr[data-client-id]');
-    if (tr && (e.type === 'click' || e.key === 'Enter')) showDetail(tr.dataset.clientId);
+    if (tr && (e.type === 'click' || e.key === 'Enter')) showDetail(tr.dataset.clientId, tr);
   };
   for (const id of ['clients', 'winback']) {
     $(id).addEventListener('click', open);
     $(id).addEventListener('keydown', open);
   }
-  $('close-detail').addEventListener('click', () => ($('detail').hidden = true));
-  document.addEventListener('keydown', (e) => e.key === 'Escape' && ($('detail').hidden = true));
+  $('close-detail').addEventListener('click', closeDetail);
+  document.addEventListener('keydown', (e) => e.key === 'Escape' && !$('detail').hidden && closeDetail());
 }
 
 try {

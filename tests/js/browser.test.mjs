@@ -47,8 +47,24 @@ test('the demo page scores the CDNOW sample like Node does', async () => {
   assert.equal(await page.getAttribute('body', 'data-source'), 'sample-cdnow');
   // Charts are drawn (canvas), the first page of the client table is there, and win-back is
   // ranked by expected value.
-  assert.equal(await page.locator('canvas').count(), 5);
+  assert.equal(await page.locator('canvas').count(), 6);
   assert.equal(await page.locator('#clients tbody tr[data-client-id]').count(), 50);
+  // With the default model (Pareto/NBD), its forecast of the backtest's window: the numbers
+  // under the chart are those of the full build's backtest over the same window.
+  const f = new full.Scorer();
+  f.ingestCsv(readFileSync(new URL('../../data/cdnow_sample_events.csv', import.meta.url), 'utf8'), {
+    columns: { clientId: 'customer_id', timestamp: 'date', kind: 'type', value: 'amount' },
+  });
+  const t = f.scoreTable({ customerBase: { model: 'pareto-nbd' } });
+  const horizon = t.profile.health.horizonDays;
+  const asOf = new Date(Date.parse(t.asOf) - horizon * 86_400_000).toISOString().slice(0, 10);
+  const holdout = f.backtest({ asOf, horizon, customerBase: { model: 'pareto-nbd' } }).holdout;
+  const cell = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(3));
+  const rows = await page.$$eval('#holdout-figure details.numbers tr', (trs) => trs.slice(1).map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.deepEqual(rows, holdout.groups.map((g) => [`${g.repeatPurchases}${g.andMore ? '+' : ''}`, cell(g.predicted), cell(g.actual)]));
+  assert.match(await page.textContent('#holdout-note'), new RegExp(`${holdout.actual.toLocaleString('en-US')} made, by 2,357 clients`));
+  // Every chart's numbers are in a table under it.
+  assert.equal(await page.locator('figure details.numbers table').count(), 6);
   const values = await page.$$eval('#winback tbody tr', (rows) => rows.map((r) => Number(r.children[3].textContent)));
   assert.ok(values.length > 0 && values.every((v, i) => i === 0 || values[i - 1] >= v), JSON.stringify(values));
   mkdirSync(new URL('../../target/screenshots/', import.meta.url), { recursive: true });
