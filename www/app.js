@@ -448,8 +448,18 @@ function sortedOrder(key, dir) {
   const c = t.columns;
   const col = { health: c.health, engagement: c.engagement, revenue: c.revenue, lastActive: c.lastActive, status: c.status }[key];
   if (col) {
-    const v = Float64Array.from(col, (x) => dir * (Number.isNaN(x) ? -1 : x));
-    order.sort((a, b) => v[a] - v[b] || a - b);
+    // The keys sorted natively (no comparator: about ten times faster on a million), then
+    // each client put at the next place of its key, so that ties keep the table's order.
+    const v = new Float64Array(n);
+    for (let k = 0; k < n; k++) v[k] = dir * (Number.isNaN(col[k]) ? -1 : col[k]);
+    const keys = v.slice().sort();
+    const next = new Map();
+    for (let i = n - 1; i >= 0; i--) next.set(keys[i], i);
+    for (let k = 0; k < n; k++) {
+      const at = next.get(v[k]);
+      order[at] = k;
+      next.set(v[k], at + 1);
+    }
   } else if (dir < 0) order.reverse();
   state.sorted.set(name, order);
   return order;
@@ -469,9 +479,15 @@ function applyView() {
   const [st, seg, rel, pl] = ['f-status', 'f-segment', 'f-relationship', 'f-play'].map(f);
   const q = $('search').value.trim().toLowerCase();
   const noSegment = 255;
+  const sorted = sortedOrder(state.sort.key, state.sort.dir);
+  if (st < 0 && seg < 0 && rel < 0 && pl < 0 && !q) {
+    state.order = sorted;
+    state.page = 0;
+    return renderPage();
+  }
   const keep = [];
   // Filtered in the sorted order, so that a filter or a search costs one pass.
-  for (const k of sortedOrder(state.sort.key, state.sort.dir)) {
+  for (const k of sorted) {
     if (st >= 0 && c.status[k] !== st) continue;
     if (seg >= 0 && (c.rfmSegment[k] === noSegment || c.rfmSegment[k] !== seg)) continue;
     if (rel >= 0 && c.relationship[k] !== rel) continue;

@@ -210,9 +210,33 @@ fn spend_model(
     })
 }
 
+/// P(alive) by (x, t_x, T), computed once for the clients who share them: on a big book
+/// measured in days most clients do, and P(alive) is the costly part of a client's values.
+#[derive(Default)]
+struct AliveMemo(rustc_hash::FxHashMap<[u64; 3], f64>);
+
+impl AliveMemo {
+    /// Entries kept at most; past it the memo starts again, so memory stays bounded.
+    const MAX: usize = 1 << 18;
+
+    fn get(&mut self, model: &dyn PurchaseModel, x: f64, t_x: f64, t: f64) -> f64 {
+        let key = [x.to_bits(), t_x.to_bits(), t.to_bits()];
+        if let Some(&p) = self.0.get(&key) {
+            return p;
+        }
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        let p = model.p_alive(x, t_x, t);
+        self.0.insert(key, p);
+        p
+    }
+}
+
 /// One client's figures from the models.
 fn client_value(
     s: &ClientSummary,
+    alive: &mut AliveMemo,
     model: &dyn PurchaseModel,
     spend: Option<GammaGamma>,
     horizon: f64,
@@ -222,7 +246,7 @@ fn client_value(
     let per_month = 30.0 / o.unit.days();
     // Every model's expectation is P(alive) times the expectation if alive: P(alive), the
     // costly part, once per client rather than once per month of lifetime value.
-    let p_alive = model.p_alive(x, tx, t);
+    let p_alive = alive.get(model, x, tx, t);
     let expected = |h: f64| model.expected_if_alive(h, x, t) * p_alive;
     let clv = spend.map(|g| {
         g.lifetime_value(
@@ -273,11 +297,12 @@ pub fn value_clients(
         _ => Box::new(BgNbd::from_slice(&params)),
     };
     let (spend, spend_fit, spend_note) = spend_model(o, &summaries)?;
+    let mut alive = AliveMemo::default();
     let values = summaries
         .iter()
         .map(|s| {
             s.as_ref()
-                .map(|s| client_value(s, model.as_ref(), spend, horizon, o))
+                .map(|s| client_value(s, &mut alive, model.as_ref(), spend, horizon, o))
         })
         .collect();
     let names = o.model.params().iter().map(|n| n.to_string());
