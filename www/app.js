@@ -110,11 +110,13 @@ async function score() {
     state.sorted = new Map();
     state.lower = null;
     state.scoreOptions = scoreOptions;
-    setProgress(80, 'Checking the scores against your own history…');
-    const backtest = await backtestOf(w, table).catch((e) => ({ error: e }));
-    const history = await historyOf(w, table).catch(() => null);
+    // The clients first; the checks on the past and the history as they come.
+    render(table);
+    setProgress(75, 'Checking the scores against your own history…');
+    renderChecks(await backtestOf(w, table).catch((e) => ({ error: e })));
+    setProgress(90, 'Counting cohorts and migrations…');
+    renderHistory(await historyOf(w, table).catch(() => null));
     const ms = performance.now() - t0;
-    render(table, backtest, history);
     setProgress(null, `${table.clientIds.length.toLocaleString('en-US')} clients, ${table.portfolio.events.toLocaleString('en-US')} events, as of ${table.asOf}; read and scored in ${(ms / 1000).toFixed(2)} s.${state.modelNote}`);
     $('controls').hidden = false;
     if (!$('as-of').value) $('as-of').value = table.asOf;
@@ -209,7 +211,30 @@ function heat(id, head, rows, format = String, max = null) {
   }
 }
 
-function renderGrids(table, history) {
+/** Cohort retention and the migrations over the last horizon, from `history`. */
+function renderHistory(history) {
+  for (const id of ['cohorts', 'migrations']) delete $(id).closest('figure').dataset.pending;
+  if (!history) {
+    heat('cohorts', [], []);
+    heat('migrations', [], []);
+    return;
+  }
+  const cohorts = history.cohorts;
+  const width = Math.max(0, ...cohorts.map((x) => x.retention.length));
+  heat('cohorts', ['cohort', ...Array.from({ length: Math.min(width, 12) }, (_, k) => `+${k}`)], cohorts.map((x) => [`${x.month} (${x.clients})`, ...x.retention.slice(0, 12).map((v) => 100 * v)]), (v) => `${v.toFixed(0)}%`, 100);
+  const names = Object.keys(STATUS);
+  const m = names.map(() => names.map(() => 0));
+  for (const mv of history.transitions.statuses) {
+    const i = names.indexOf(mv.from);
+    const j = names.indexOf(mv.to);
+    if (i >= 0 && j >= 0) m[i][j] += mv.clients;
+  }
+  $('migrations-caption').textContent = `Migrations from ${history.transitions.from} (rows) to ${history.transitions.to} (columns)`;
+  heat('migrations', ['then \\ now', ...names.map(label)], names.map((n, i) => [label(n), ...m[i]]));
+}
+
+/** The RFM grid, and the P(alive) matrix when a model was asked for. */
+function renderGrids(table) {
   const c = table.columns;
   // RFM: recency score (rows, 5 first) by frequency score.
   const grid = Array.from({ length: 5 }, () => new Array(5).fill(0));
@@ -221,20 +246,6 @@ function renderGrids(table, history) {
     if (r >= 1 && r <= 5 && f >= 1 && f <= 5) grid[5 - r][f - 1]++;
   }
   heat('rfm-grid', ['R \\ F', '1', '2', '3', '4', '5'], grid.map((row, i) => [String(5 - i), ...row]));
-  if (history) {
-    const cohorts = history.cohorts;
-    const width = Math.max(0, ...cohorts.map((x) => x.retention.length));
-    heat('cohorts', ['cohort', ...Array.from({ length: Math.min(width, 12) }, (_, k) => `+${k}`)], cohorts.map((x) => [`${x.month} (${x.clients})`, ...x.retention.slice(0, 12).map((v) => 100 * v)]), (v) => `${v.toFixed(0)}%`, 100);
-    const names = Object.keys(STATUS);
-    const m = names.map(() => names.map(() => 0));
-    for (const mv of history.transitions.statuses) {
-      const i = names.indexOf(mv.from);
-      const j = names.indexOf(mv.to);
-      if (i >= 0 && j >= 0) m[i][j] += mv.clients;
-    }
-    $('migrations-caption').textContent = `Migrations from ${history.transitions.from} (rows) to ${history.transitions.to} (columns)`;
-    heat('migrations', ['then \\ now', ...names.map(label)], names.map((n, i) => [label(n), ...m[i]]));
-  }
   // P(alive) by purchase days and days since the last, when a model was asked for.
   const fig = $('palive-figure');
   fig.hidden = !c.pAlive;
@@ -292,8 +303,12 @@ function histogram(values, bins = 10) {
   return counts;
 }
 
-function render(table, backtest, history) {
+/** Marks the figures that wait for the backtest and the history as not yet current. */
+const PENDING = ['chart-backtest', 'chart-calibration', 'chart-holdout', 'cohorts', 'migrations'];
+
+function render(table) {
   $('results').hidden = false;
+  for (const id of PENDING) $(id).closest('figure').dataset.pending = 'true';
   const p = table.portfolio;
   // Status cards.
   const cards = $('status-counts');
@@ -330,8 +345,21 @@ function render(table, backtest, history) {
     numbersHead: 'period',
     options: { scales: { x: { stacked: true }, y: { stacked: true } } },
   });
+  renderWinBack(table);
+  renderGrids(table);
+  fillFilters(table);
+  state.sort = { key: 'health', dir: -1 };
+  applyView();
+}
+
+/** The backtest: each score's AUC, health's calibration, the model's forecast. */
+function renderChecks(backtest) {
+  for (const id of ['chart-backtest', 'chart-calibration', 'chart-holdout']) delete $(id).closest('figure').dataset.pending;
   if (backtest.error) {
-    chart('chart-backtest', { type: 'bar', data: { labels: [], datasets: [] } });
+    const empty = { type: 'bar', data: { labels: [], datasets: [] } };
+    chart('chart-backtest', empty);
+    chart('chart-calibration', empty);
+    $('holdout-figure').hidden = true;
     $('backtest-note').textContent = `No backtest: ${backtest.error.message}`;
   } else {
     const rows = backtest.scores.filter((s) => s.auc !== undefined && s.auc !== null);
@@ -342,7 +370,8 @@ function render(table, backtest, history) {
       options: { indexAxis: 'y', scales: { x: { min: 0.5, max: 1 } }, plugins: { legend: { display: false } } },
     });
     const h = backtest.scores.find((s) => s.score === 'health');
-    if (h?.calibration?.length) {
+    if (!h?.calibration?.length) chart('chart-calibration', { type: 'line', data: { labels: [], datasets: [] } });
+    else {
       chart('chart-calibration', {
         type: 'line',
         numbersHead: 'decile of health',
@@ -359,11 +388,6 @@ function render(table, backtest, history) {
     renderHoldout(backtest);
     $('backtest-note').textContent = `Scored as of ${backtest.asOf}, checked against who was active by ${backtest.outcomeEnd} (${(100 * backtest.baseRate).toFixed(0)}% were). 0.5 is a coin toss.${h?.calibrationError !== undefined ? ` Health was off by ${(100 * h.calibrationError).toFixed(1)} points on average over its deciles.` : ''}`;
   }
-  renderWinBack(table);
-  renderGrids(table, history);
-  fillFilters(table);
-  state.sort = { key: 'health', dir: -1 };
-  applyView();
 }
 
 /** The status reasons in a few words (the details give the full sentence). */
