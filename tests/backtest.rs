@@ -149,9 +149,11 @@ fn cdnow_holdout_purchases_against_the_published_model_and_the_file() {
         b: 2.426,
     };
     let mut published = [0.0f64; 8];
-    let summary =
-        std::fs::read_to_string("../shared/data/cdnow_customers_summary_with_transactions.csv")
-            .unwrap();
+    let summary = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/reference/cdnow_customers_summary_with_transactions.csv"
+    ))
+    .unwrap();
     for line in summary.lines().skip(1) {
         let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
         published[(f[1] as usize).min(7)] += m.expected_purchases(39.0, f[1], f[2], f[3]);

@@ -206,8 +206,7 @@ impl Scorer {
             }),
             horizon: Some(horizon),
         };
-        let book = self.book(&score_options)?;
-        let table = self.score_table(&score_options)?;
+        let (table, book) = self.table_and_book(&score_options)?;
         let ledger = self.ledger();
         let outcomes: Vec<bool> = book
             .order

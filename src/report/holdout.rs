@@ -35,7 +35,8 @@ pub struct HoldoutGroup {
 #[serde(rename_all = "camelCase")]
 pub struct Holdout {
     pub model: ModelName,
-    /// Clients with a purchase by `asOf` (the ones the model speaks of).
+    /// Clients scored with a purchase by `asOf` (the ones the model speaks of) and a finite
+    /// expectation.
     pub clients: u64,
     /// Expected purchases in the window, summed over the clients, and purchases made in it.
     pub predicted: f64,

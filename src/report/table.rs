@@ -4,9 +4,11 @@
 //! unknown), money and counts `f64`. Each row holds the same numbers as the client's
 //! explanation, since both come from [`Scorer::evaluate`].
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use super::book::Swept;
+use super::book::{Book, Swept};
 use super::options::ScoreOptions;
 use super::portfolio::Portfolio;
 use super::profile::Profile;
@@ -436,6 +438,13 @@ impl Scorer {
     /// One pass over the clients makes the book and every row, a second fills in what
     /// compares each client with the others.
     pub fn score_table(&self, options: &ScoreOptions) -> Result<Table> {
+        self.table_and_book(options).map(|(t, _)| t)
+    }
+
+    /// [`Scorer::score_table`] and the book it made, for a caller that needs both (the
+    /// backtest), so the book (the profile, the health model, the customer-base model) is
+    /// made once.
+    pub(crate) fn table_and_book(&self, options: &ScoreOptions) -> Result<(Table, Arc<Book>)> {
         crate::memory::call(|| {
             let n = self.ledger().len();
             let plays = &self.config().options.plays;
@@ -479,7 +488,7 @@ impl Scorer {
                 tally.add_compared(quadrant, rfm.as_ref().map(|r| r.segment));
                 client_ids.push(self.ledger().client_id(i).to_string());
             }
-            Ok(Table {
+            let table = Table {
                 as_of: time::format_day(book.as_of),
                 client_ids,
                 columns,
@@ -488,7 +497,8 @@ impl Scorer {
                 profile: book.ctx.profile.clone(),
                 customer_base: book.base.clone(),
                 warnings: self.warnings(&book),
-            })
+            };
+            Ok((table, book))
         })
     }
 }
