@@ -26,16 +26,18 @@ async function learnWeights() {
   const t = state.table;
   const horizon = t.profile.health.horizonDays;
   const asOf = new Date(Date.parse(t.asOf) - horizon * 86_400_000).toISOString().slice(0, 10);
+  const w = state.worker;
   try {
     $('learn-note').textContent = 'Learning…';
-    const b = await state.worker.backtest({ asOf, horizon, fit: true });
+    const b = await w.backtest({ asOf, horizon, fit: true });
+    if (state.worker !== w) return;
     const e = b.fit.engagement;
     for (const k of WEIGHTS) $(`w-${k}`).value = String(e.weights[k]);
     state.healthWeights = b.fit.health.source === 'learned' ? b.fit.health.weights : null;
     $('learn-note').textContent = `Learned as of ${asOf}: engagement ranked who was active by ${b.outcomeEnd} with AUC ${e.auc?.toFixed(3)} (the defaults ${e.defaultAuc?.toFixed(3)}); health ${b.fit.health.auc?.toFixed(3)} (fixed prior ${b.fit.health.priorAuc?.toFixed(3)}).`;
     await score();
   } catch (err) {
-    fail(err);
+    if (state.worker === w) fail(err);
   }
 }
 
@@ -76,16 +78,23 @@ async function loadBook(source) {
 async function score() {
   const src = state.source;
   const t0 = performance.now();
+  // A setting changed while this runs starts another score() with a new worker: this one's
+  // calls then reject, and it stops without a word.
+  let w;
+  const stale = () => w !== undefined && state.worker !== w;
   try {
+    $('error').textContent = '';
+    document.body.dataset.ready = 'false';
     setProgress(10, `Reading ${src.label}…`);
     state.worker?.terminate();
+    state.worker = null;
     const options = { businessModel: $('business-model').value, period: 'month', periods: 18 };
     const weights = Object.fromEntries(WEIGHTS.map((k) => [k, Number($(`w-${k}`).value)]));
     if (WEIGHTS.some((k) => weights[k] !== DEFAULT_WEIGHTS[k])) options.engagement = { weights };
     if (state.healthWeights) options.health = { weights: state.healthWeights };
     const asOf = $('as-of').value;
     if (asOf) options.asOf = asOf;
-    const w = createScorerWorker(options);
+    w = createScorerWorker(options);
     state.worker = w;
     await w.ready;
     setProgress(30, `Scoring ${src.label} in a background thread…`);
@@ -106,16 +115,24 @@ async function score() {
       state.modelNote = ` No customer-base model: ${String(e.message).replace(/^"[^"]*": /, '').replace(/ \([A-Z_]+\)$/, '')}.`;
       return w.scoreTable(scoreOptions);
     });
+    if (stale()) return;
     state.table = table;
     state.sorted = new Map();
     state.lower = null;
     state.scoreOptions = scoreOptions;
     // The clients first; the checks on the past and the history as they come.
+    if (stale()) return;
     render(table);
     setProgress(75, 'Checking the scores against your own history…');
-    renderChecks(await backtestOf(w, table).catch((e) => ({ error: e })));
+    const backtest = await backtestOf(w, table).catch((e) => ({ error: e }));
+    if (stale()) return;
+    renderChecks(backtest);
     setProgress(90, 'Counting cohorts and migrations…');
-    renderHistory(await historyOf(w, table).catch(() => null));
+    const history = await historyOf(w, table).catch(() => null);
+    if (stale()) return;
+    state.points = history?.clients ? new Map(history.clients.map((c) => [c.clientId, c.points])) : null;
+    state.ends = history?.ends;
+    renderHistory(history);
     const ms = performance.now() - t0;
     setProgress(null, `${table.clientIds.length.toLocaleString('en-US')} clients, ${table.portfolio.events.toLocaleString('en-US')} events, as of ${table.asOf}; read and scored in ${(ms / 1000).toFixed(2)} s.${state.modelNote}`);
     $('controls').hidden = false;
@@ -123,7 +140,7 @@ async function score() {
     document.body.dataset.clients = String(table.clientIds.length);
     document.body.dataset.ready = 'true';
   } catch (e) {
-    fail(e);
+    if (!stale()) fail(e);
   }
 }
 
@@ -141,10 +158,7 @@ async function historyOf(w, table) {
   const from = new Date(Date.parse(table.asOf) - table.profile.health.horizonDays * 86_400_000).toISOString().slice(0, 10);
   // Each client's points too, for the details' sparkline, on books small enough to hold them.
   const clients = table.clientIds.length <= SPARK_CLIENTS;
-  const h = await w.history({ clients, cohortMonths: 24, from, to: table.asOf });
-  state.points = clients ? new Map(h.clients.map((c) => [c.clientId, c.points])) : null;
-  state.ends = h.ends;
-  return h;
+  return w.history({ clients, cohortMonths: 24, from, to: table.asOf });
 }
 
 /** Most clients whose monthly points the page keeps for the details' sparkline. */
@@ -217,6 +231,7 @@ function renderHistory(history) {
   if (!history) {
     heat('cohorts', [], []);
     heat('migrations', [], []);
+    $('migrations-caption').textContent = 'Migrations: no history to count them from';
     return;
   }
   const cohorts = history.cohorts;
@@ -409,6 +424,7 @@ function renderHoldout(backtest) {
   const h = backtest.holdout;
   $('holdout-figure').hidden = !h;
   if (!h) return;
+  $('holdout-caption').textContent = `Does ${MODELS[h.model] ?? h.model} forecast purchases? Expected against made per client, ${backtest.asOf} to ${backtest.outcomeEnd}`;
   chart('chart-holdout', {
     type: 'bar',
     numbersHead: 'repeat purchases before',
@@ -421,7 +437,6 @@ function renderHoldout(backtest) {
     },
     options: { scales: { x: { title: { display: true, text: 'repeat purchases before the day scored' } }, y: { title: { display: true, text: 'purchases per client after' } } } },
   });
-  $('holdout-caption').textContent = `Does ${MODELS[h.model] ?? h.model} forecast purchases? Expected against made per client, ${backtest.asOf} to ${backtest.outcomeEnd}`;
   $('holdout-note').textContent = `Fitted to the purchases up to ${backtest.asOf}: ${Math.round(h.predicted).toLocaleString('en-US')} purchase days expected in the ${backtest.horizon} days after, ${h.actual.toLocaleString('en-US')} made, by ${h.clients.toLocaleString('en-US')} clients.`;
 }
 
@@ -558,14 +573,19 @@ function renderPage() {
 /** Closes the details and gives the focus back to the row that opened them. */
 function closeDetail() {
   $('detail').hidden = true;
-  if (state.opener?.isConnected) state.opener.focus();
+  // The row that opened them, or the row now showing that client, or the table.
+  const id = state.opener?.dataset.clientId;
+  const row = state.opener?.isConnected ? state.opener : [...document.querySelectorAll('tr[data-client-id]')].find((r) => r.dataset.clientId === id);
+  (row ?? $('clients')).focus();
 }
 
 async function showDetail(id, opener) {
   const panel = $('detail');
   state.opener = opener;
+  const w = state.worker;
   try {
-    const x = await state.worker.explain(id, state.scoreOptions);
+    const x = await w.explain(id, state.scoreOptions);
+    if (state.worker !== w) return;
     $('detail-title').textContent = `Client ${x.clientId}`;
     const body = $('detail-body');
     body.replaceChildren();
@@ -607,7 +627,7 @@ async function showDetail(id, opener) {
     panel.hidden = false;
     panel.focus();
   } catch (e) {
-    fail(e);
+    if (state.worker === w) fail(e);
   }
 }
 

@@ -67,6 +67,13 @@ test('the demo page scores the CDNOW sample like Node does', async () => {
   assert.equal(await page.locator('figure details.numbers table').count(), 6);
   const values = await page.$$eval('#winback tbody tr', (rows) => rows.map((r) => Number(r.children[3].textContent)));
   assert.ok(values.length > 0 && values.every((v, i) => i === 0 || values[i - 1] >= v), JSON.stringify(values));
+  // Two settings changed in a row: the first scoring gives way to the second without an error.
+  await page.selectOption('#business-model', 'one_time');
+  await page.selectOption('#business-model', 'repeat');
+  await page.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 60_000 });
+  assert.equal(await page.textContent('#error'), '');
+  assert.equal(await page.getAttribute('body', 'data-ready'), 'true');
+  assert.deepEqual(await page.$$eval('#status-counts .card', (cards) => Object.fromEntries(cards.map((c) => [c.id.replace('status-', ''), Number(c.dataset.count)]))), shown);
   mkdirSync(new URL('../../target/screenshots/', import.meta.url), { recursive: true });
   await page.screenshot({ path: new URL('../../target/screenshots/demo.png', import.meta.url).pathname, fullPage: true });
   assert.deepEqual(errors, []);
