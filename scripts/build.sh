@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Two builds of one crate: the engine (`rapportjs`), small for the edge, and the engine with the
 # customer-base models (`rapportjs/full`). Each directory gets the same per-host entries.
+# From an empty pkg/, so that nothing a former build left (a removed snippet) is packed.
+rm -rf pkg
 wasm-pack build --target web --release --no-pack --out-dir pkg --out-name rapport -- --no-default-features >&2
 wasm-pack build --target web --release --no-pack --out-dir pkg/full --out-name rapport -- --features models >&2
 for dir in pkg pkg/full; do

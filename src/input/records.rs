@@ -1,5 +1,5 @@
 //! Events as records: deserialized event structs, or, from JavaScript, an array of objects
-//! sorted into columns by type in one pass (`js/columnize.js`, see [`ObjectColumns`]). Rows
+//! sorted into columns by type in one pass (`columnize` in `js/read.js`, see [`ObjectColumns`]). Rows
 //! whose fields are not of the plain types are read one by one and arrive as
 //! [`ObjectColumns::slow`], each already read into a [`RawEvent`] (or the error reading it).
 
@@ -16,7 +16,7 @@ pub fn from_records(records: &[RawEvent], policy: Policy) -> Result<Batch> {
     b.finish()
 }
 
-/// The bits of [`ObjectColumns::flags`]: which optional fields a row has. `js/columnize.js`
+/// The bits of [`ObjectColumns::flags`]: which optional fields a row has. `js/read.js`
 /// receives these values from the bindings, so they are written only here.
 pub mod flags {
     /// The timestamp is text (the next entry of `timestampTexts`), not epoch ms.

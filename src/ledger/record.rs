@@ -372,7 +372,12 @@ impl ClientRecord {
             .filter(|k| !matches!(k, EventKind::Usage | EventKind::Purchase))
             .all(|&x| per_kind[x as usize] == k(x));
         active == activity
-            && bought == k(EventKind::Purchase) + k(EventKind::Renewal)
+            && bought
+                == EventKind::ALL
+                    .iter()
+                    .filter(|k| k.is_revenue())
+                    .map(|&x| k(x))
+                    .sum::<u64>()
             && interactions_agree
             && self.kind_counts.iter().sum::<u64>() > 0
     }
