@@ -15,6 +15,8 @@ const words = (code) => (code ?? '').toLowerCase().replace(/_/g, ' ').replace(/\
 const label = (code) => STATUS[code]?.[0] ?? words(code);
 const fixed = (x, d = 1) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
 const day = (ms) => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : '–');
+/** The day `n` days before the ISO day `iso`. */
+const daysBefore = (iso, n) => day(Date.parse(iso) - n * 86_400_000);
 
 const state = { source: null, table: null, order: null, page: 0, sort: { key: 'health', dir: -1 }, worker: null, charts: {} };
 const PAGE = 50;
@@ -25,7 +27,7 @@ const DEFAULT_WEIGHTS = { recency: 0.25, frequency: 0.25, breadth: 0.2, depth: 0
 async function learnWeights() {
   const t = state.table;
   const horizon = t.profile.health.horizonDays;
-  const asOf = new Date(Date.parse(t.asOf) - horizon * 86_400_000).toISOString().slice(0, 10);
+  const asOf = daysBefore(t.asOf, horizon);
   const w = state.worker;
   try {
     $('learn-note').textContent = 'Learning…';
@@ -147,7 +149,7 @@ async function score() {
 /** The backtest over the horizon before the day scored, when the history is long enough. */
 async function backtestOf(w, table) {
   const horizon = table.profile.health.horizonDays;
-  const asOf = new Date(Date.parse(table.asOf) - horizon * 86_400_000).toISOString().slice(0, 10);
+  const asOf = daysBefore(table.asOf, horizon);
   const base = state.scoreOptions.customerBase;
   // Without the model when it cannot be fitted to the shorter history.
   return w.backtest({ asOf, horizon, ...(base ? { customerBase: base } : {}) }).catch((e) => (base ? w.backtest({ asOf, horizon }) : Promise.reject(e)));
@@ -155,7 +157,7 @@ async function backtestOf(w, table) {
 
 /** Cohorts and the migrations over the last horizon, from `history`. */
 async function historyOf(w, table) {
-  const from = new Date(Date.parse(table.asOf) - table.profile.health.horizonDays * 86_400_000).toISOString().slice(0, 10);
+  const from = daysBefore(table.asOf, table.profile.health.horizonDays);
   // Each client's points too, for the details' sparkline, on books small enough to hold them.
   const clients = table.clientIds.length <= SPARK_CLIENTS;
   return w.history({ clients, cohortMonths: 24, from, to: table.asOf });

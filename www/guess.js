@@ -34,7 +34,7 @@ export function guessColumns(header) {
   return { mapping, confident: Boolean(mapping.clientId && mapping.timestamp) };
 }
 
-/** The fields of one CSV line (quotes as RFC 4180 has them), enough for a header. */
+/** The fields of one CSV line (quotes as RFC 4180 has them; no line break inside a field). */
 export function splitCsvLine(line, delimiter = ',') {
   const out = [];
   let cur = '';

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scorer, isRapportError, generateSaasEvents } from '../../pkg/node.js';
 import * as full from '../../pkg/full/node.js';
+// One CSV line's cells (quoted cells may hold commas; no line breaks in these files).
+import { splitCsvLine } from '../../www/guess.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CDNOW = readFileSync(join(root, 'data/cdnow_sample_events.csv'), 'utf8');
@@ -16,24 +18,6 @@ const CDNOW_COLUMNS = { columns: { clientId: 'customer_id', timestamp: 'date', k
 const run = (...args) => spawnSync(process.execPath, ['pkg/cli/rapportjs.mjs', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
 const AS_OF = Date.UTC(2024, 11, 31);
 
-/** One CSV line's cells (quoted cells may hold commas; no line breaks in these files). */
-function cells(line) {
-  const out = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') out.push(cur), (cur = '');
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
 const day = (d) => new Date(AS_OF - d * 86_400_000).toISOString().slice(0, 10);
 
 /** A small, effective client and a big, high-maintenance one (as in tests/client_insights.rs). */
@@ -155,7 +139,7 @@ test('CLI: score shows the new columns and takes --business-model, --model and -
   assert.match(table.stdout, /relationships \(one_time business\)/);
   assert.match(table.stdout, /^big .*support_interventi/m);
   const csv = run('score', file, '--as-of', '2024-12-31', '--format', 'csv');
-  const [head, ...rows] = csv.stdout.trim().split('\n').map(cells);
+  const [head, ...rows] = csv.stdout.trim().split('\n').map((l) => splitCsvLine(l));
   const at = head;
   const big = rows.find((r) => r[0] === 'big');
   assert.equal(big[at.indexOf('net_value')], '-1000');
@@ -171,7 +155,7 @@ test('CLI: score shows the new columns and takes --business-model, --model and -
   const model = run('score', 'data/cdnow_sample_events.csv', '--map', 'customer_id=clientId,date=timestamp,type=kind,amount=value', '--model', 'bgnbd', '--format', 'csv');
   assert.equal(model.status, 0, model.stderr);
   assert.match(model.stderr, /customer-base model bgnbd \(weeks\): r 0\.\d+/);
-  const m = model.stdout.trim().split('\n').map(cells);
+  const m = model.stdout.trim().split('\n').map((l) => splitCsvLine(l));
   const pAlive = m[0].indexOf('p_alive');
   assert.equal(m.length, 2358);
   assert.ok(m.slice(1).every((r) => r[pAlive] !== '' && Number(r[pAlive]) >= 0 && Number(r[pAlive]) <= 1));
