@@ -1,8 +1,9 @@
 // Times the customer-base models in wasm under Node (the package's full build): fits on the
-// CDNOW sample summary, BG/NBD on 1,000,000 synthetic clients, and predictions for them.
+// CDNOW sample summary, BG/NBD on 1,000,000 synthetic clients, and predictions for them; and
+// scoreTable of 100,000 synthetic clients with and without Pareto/NBD.
 // Prints one JSON line. Usage: node benches/models-node.mjs [REPEATS]
 import { readFileSync } from 'node:fs';
-import { fitModel, predictModel, readModelTable } from '../pkg/full/node.js';
+import { fitModel, predictModel, readModelTable, Scorer, generateEvents } from '../pkg/full/node.js';
 
 const repeats = Number(process.argv[2] ?? 5);
 const text = readFileSync(new URL('../data/reference/cdnow_customers_summary_with_transactions.csv', import.meta.url), 'utf8');
@@ -78,4 +79,10 @@ const result = {
   bgnbdMillionMs: best(() => (fitted = fitModel('bgnbd', big))),
   predictMillionMs: best(() => predictModel('bgnbd', fitted.params, big, { horizon: 52 })),
 };
+// A book whose fitted Pareto/NBD has α far above β (about 93 against 0.014), where ₂F₁ is
+// evaluated close to z = 1 for most clients.
+const scorer = new Scorer();
+scorer.ingestColumns(generateEvents(7, 100_000, 800_000));
+result.tablePlainMs = best(() => scorer.scoreTable());
+result.tableParetoMs = best(() => scorer.scoreTable({ customerBase: { model: 'pareto-nbd' } }));
 console.log(JSON.stringify(result));
